@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+export interface SprVitestOptions {
+  /** Whether any spec of the project talks to the real stack (`*.int.spec.ts`). */
+  readonly integration?: boolean;
+}
+
+/**
+ * The shared Vitest settings: unit specs (`*.spec.ts`) and integration specs (`*.int.spec.ts`) beside the code,
+ * generous timeouts for real services (tests wait on conditions, never on time), and the stack resolved once.
+ */
+export function sprVitestConfig(options: SprVitestOptions = {}) {
+  return defineConfig({
+    test: {
+      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+      environment: 'node',
+      testTimeout: options.integration ? 180_000 : 10_000,
+      hookTimeout: options.integration ? 180_000 : 10_000,
+      globalSetup: options.integration ? [new URL('./global-setup.ts', import.meta.url).pathname] : [],
+      pool: 'forks',
+      reporters: ['default'],
+    },
+  });
+}

@@ -1,0 +1,3 @@
+import { sprVitestConfig } from './src/vitest-config.ts';
+
+export default sprVitestConfig({ integration: true });

@@ -1,0 +1,125 @@
+/**
+ * The stack commands themselves, on a second stack with its own state folder and ports (so the stack the other
+ * tests use is untouched): a busy port is named, `up` twice is a no-op, `down` leaves no process and no port.
+ */
+import { spawn } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, 'cli.ts');
+let stateDir: string;
+let env: NodeJS.ProcessEnv;
+let ports: number[];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function stack(command: 'up' | 'down' | 'status'): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port }, () => server.close(() => resolve(true)));
+  });
+}
+
+function pidsFrom(stderr: string): number[] {
+  return [...stderr.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+}
+
+/** Alive and not a zombie (an exited process its new parent has not reaped yet). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'spr-stack-cli-'));
+  ports = [];
+  for (let i = 0; i < 5; i++) ports.push(await freePort());
+  env = {
+    ...process.env,
+    SPR_STACK_DIR: stateDir,
+    SPR_KAFKA_PORT: String(ports[0]),
+    SPR_KAFKA_CONTROLLER_PORT: String(ports[1]),
+    SPR_REGISTRY_PORT: String(ports[2]),
+    SPR_REGISTRY_MANAGEMENT_PORT: String(ports[3]),
+    SPR_POSTGRES_PORT: String(ports[4]),
+  };
+});
+
+afterAll(async () => {
+  await stack('down');
+  const pg = join(stateDir, 'postgres');
+  if (lstatSync(pg, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(dirname(readlinkSync(pg)), { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('stack commands', () => {
+  it('names a busy port and who holds it', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen({ host: '127.0.0.1', port: ports[4] }, resolve));
+    try {
+      const result = await stack('up');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`PORT_IN_USE`);
+      expect(result.stderr).toContain(`port 127.0.0.1:${ports[4]} is in use by `);
+      expect(result.stderr).toContain(`(pid ${process.pid})`);
+      expect(result.stderr).toContain('SPR_POSTGRES_PORT');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('up twice is a no-op, then down leaves no process and no listening port', async () => {
+    const first = await stack('up');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe(
+      `KAFKA_BROKERS=127.0.0.1:${ports[0]}\nSCHEMA_REGISTRY_URL=http://127.0.0.1:${ports[2]}/apis/ccompat/v7\nDATABASE_URL=postgres://spr:spr@127.0.0.1:${ports[4]}/spr\n`,
+    );
+    const pids = pidsFrom(first.stderr);
+    expect(pids).toHaveLength(3);
+
+    const second = await stack('up');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr.match(/already running/g)).toHaveLength(3);
+    expect(pidsFrom(second.stderr)).toEqual(pids);
+
+    const status = await stack('status');
+    expect(status.code).toBe(0);
+    expect(status.stderr.match(/ running /g)).toHaveLength(3);
+
+    const down = await stack('down');
+    expect(down.code, down.stderr).toBe(0);
+    for (const pid of pids) expect(alive(pid), `pid ${pid} still alive`).toBe(false);
+    for (const port of ports) expect(await portIsFree(port), `port ${port} still bound`).toBe(true);
+    expect((await stack('status')).code).toBe(3);
+  });
+});
