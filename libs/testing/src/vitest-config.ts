@@ -18,6 +18,8 @@ export function sprVitestConfig(options: SprVitestOptions = {}) {
       hookTimeout: options.integration ? 180_000 : 10_000,
       globalSetup: options.integration ? [new URL('./global-setup.ts', import.meta.url).pathname] : [],
       pool: 'forks',
+      // Memory-bound tests call gc() before measuring the heap.
+      execArgv: ['--expose-gc'],
       reporters: ['default'],
     },
   });

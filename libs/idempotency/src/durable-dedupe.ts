@@ -1,0 +1,158 @@
+import { classifyEvent } from './classify-event.ts';
+import { IdempotencyError } from './idempotency-error.ts';
+import { entityKey, type DedupeVerdict, type EntityProgress, type EventIdentity, type EventOutcome, type EventPosition, type Queryable, type SeenEvent } from './types.ts';
+
+/** What a chunk transaction learns from the database before folding its events. */
+export interface ChunkDedupeState {
+  /** By `entityKey`; absent for entities never seen. */
+  readonly progress: Map<string, EntityProgress>;
+  /** By event id: the chunk's ids already recorded. */
+  readonly seen: Map<string, SeenEvent>;
+}
+
+export interface ProcessedRecord {
+  readonly event: EventIdentity;
+  readonly position: EventPosition;
+  readonly outcome: EventOutcome;
+}
+
+/** The entity's progress after a chunk, with what it was when loaded (the compare-and-set's expected value). */
+export interface ProgressUpdate {
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly before: EntityProgress | undefined;
+  readonly after: EntityProgress;
+}
+
+/**
+ * Locks the chunk's entities (in key order, so concurrent transactions never deadlock) and reads their progress
+ * and which of the chunk's event ids are already recorded: two queries for any chunk size.
+ */
+export async function loadChunkDedupeState(tx: Queryable, events: readonly EventIdentity[]): Promise<ChunkDedupeState> {
+  const entities = new Map<string, { entityType: string; entityId: string }>();
+  for (const e of events) entities.set(entityKey(e.entityType, e.entityId), { entityType: e.entityType, entityId: e.entityId });
+  const sorted = [...entities.values()].sort((a, b) => (a.entityType === b.entityType ? cmp(a.entityId, b.entityId) : cmp(a.entityType, b.entityType)));
+  const progressRows = await tx.query<{ entity_type: string; entity_id: string; applied_seq: string; parked_count: number }>(
+    `select p.entity_type, p.entity_id, p.applied_seq, p.parked_count
+       from entity_progress p
+       join unnest($1::text[], $2::text[]) with ordinality as k(entity_type, entity_id, ord)
+         on p.entity_type = k.entity_type and p.entity_id = k.entity_id
+      order by k.ord
+        for update of p`,
+    [sorted.map((e) => e.entityType), sorted.map((e) => e.entityId)],
+  );
+  const progress = new Map<string, EntityProgress>();
+  for (const row of progressRows.rows) {
+    progress.set(entityKey(row.entity_type, row.entity_id), { appliedSeq: BigInt(row.applied_seq), parkedCount: row.parked_count });
+  }
+  const seenRows = await tx.query<{ event_id: string; payload_hash: Buffer; outcome: EventOutcome }>(
+    'select event_id, payload_hash, outcome from processed_events where event_id = any($1::uuid[])',
+    [events.map((e) => e.eventId)],
+  );
+  const seen = new Map<string, SeenEvent>();
+  for (const row of seenRows.rows) seen.set(row.event_id, { payloadHash: row.payload_hash, outcome: row.outcome });
+  return { progress, seen };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Records a chunk's processed events and the entities' new progress, set-based. The progress update is a
+ * compare-and-set against the values `loadChunkDedupeState` read: if any entity moved meanwhile, nothing is
+ * written and a retriable PROGRESS_CONFLICT is thrown (the caller rolls back and retries the chunk).
+ */
+export async function writeChunkDedupe(tx: Queryable, records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): Promise<void> {
+  if (records.length > 0) {
+    await tx.query(
+      `insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
+       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::int8[], $8::bytea[], $9::text[])`,
+      [
+        records.map((r) => r.event.eventId),
+        records.map((r) => r.event.entityType),
+        records.map((r) => r.event.entityId),
+        records.map((r) => r.event.seq.toString()),
+        records.map((r) => r.position.topic),
+        records.map((r) => r.position.partition),
+        records.map((r) => r.position.offset.toString()),
+        records.map((r) => r.event.payloadHash),
+        records.map((r) => r.outcome),
+      ],
+    );
+  }
+  if (updates.length === 0) return;
+  const result = await tx.query<{ updated: string; inserted: string }>(
+    `with input as (
+       select * from unnest($1::text[], $2::text[], $3::int8[], $4::int4[], $5::int8[], $6::int4[])
+         as t(entity_type, entity_id, applied_seq, parked_count, expected_seq, expected_parked)
+     ), updated as (
+       update entity_progress p
+          set applied_seq = i.applied_seq, parked_count = i.parked_count, updated_at = now()
+         from input i
+        where i.expected_seq is not null
+          and p.entity_type = i.entity_type and p.entity_id = i.entity_id
+          and p.applied_seq = i.expected_seq and p.parked_count = i.expected_parked
+       returning 1
+     ), inserted as (
+       insert into entity_progress (entity_type, entity_id, applied_seq, parked_count)
+       select entity_type, entity_id, applied_seq, parked_count from input where expected_seq is null
+       on conflict do nothing
+       returning 1
+     )
+     select (select count(*) from updated) as updated, (select count(*) from inserted) as inserted`,
+    [
+      updates.map((u) => u.entityType),
+      updates.map((u) => u.entityId),
+      updates.map((u) => u.after.appliedSeq.toString()),
+      updates.map((u) => u.after.parkedCount),
+      updates.map((u) => u.before?.appliedSeq.toString() ?? null),
+      updates.map((u) => u.before?.parkedCount ?? null),
+    ],
+  );
+  const written = Number(result.rows[0]!.updated) + Number(result.rows[0]!.inserted);
+  if (written !== updates.length) {
+    throw new IdempotencyError('PROGRESS_CONFLICT', `${updates.length - written} of ${updates.length} entities changed since they were read; retry the chunk`, {
+      retriable: true,
+    });
+  }
+}
+
+/**
+ * The per-event path, for handlers that apply one event at a time inside their own transaction: `check` locks
+ * the entity and classifies the event; after applying (or parking, or dead-lettering) it, `record` writes the
+ * dedupe row and, for an applied event, advances `applied_seq` by compare-and-set.
+ */
+export interface DurableDedupe {
+  check(tx: Queryable, event: EventIdentity): Promise<DedupeVerdict>;
+  record(tx: Queryable, event: EventIdentity, position: EventPosition, outcome: EventOutcome): Promise<void>;
+}
+
+export function createDurableDedupe(): DurableDedupe {
+  return {
+    async check(tx, event) {
+      // Create the progress row if it is missing so there is a row to lock: a concurrent delivery of the same
+      // event waits here until this transaction ends, then sees its result.
+      await tx.query('insert into entity_progress (entity_type, entity_id, applied_seq) values ($1, $2, 0) on conflict do nothing', [event.entityType, event.entityId]);
+      const state = await loadChunkDedupeState(tx, [event]);
+      const key = entityKey(event.entityType, event.entityId);
+      return classifyEvent(event, state.progress.get(key), state.seen.get(event.eventId));
+    },
+
+    async record(tx, event, position, outcome) {
+      const state = await loadChunkDedupeState(tx, [event]);
+      const before = state.progress.get(entityKey(event.entityType, event.entityId));
+      const updates: ProgressUpdate[] = [];
+      if (outcome === 'applied') {
+        if ((before?.appliedSeq ?? 0n) + 1n !== event.seq) {
+          throw new IdempotencyError('INVALID_EVENT', `cannot record seq ${event.seq} of ${event.entityType}:${event.entityId} as applied: applied_seq is ${before?.appliedSeq ?? 0n}`, { retriable: false });
+        }
+        updates.push({ entityType: event.entityType, entityId: event.entityId, before, after: { appliedSeq: event.seq, parkedCount: before?.parkedCount ?? 0 } });
+      } else if (outcome === 'parked') {
+        const appliedSeq = before?.appliedSeq ?? 0n;
+        updates.push({ entityType: event.entityType, entityId: event.entityId, before, after: { appliedSeq, parkedCount: (before?.parkedCount ?? 0) + 1 } });
+      }
+      await writeChunkDedupe(tx, [{ event, position, outcome }], updates);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { cpSync, mkdtempSync, rmSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabaseSchema, testStack, type TestDatabaseSchema } from '@spr/testing';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR, MigrationError, migrateDatabase, readMigrations } from './migrate.ts';
+
+const stack = testStack();
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function emptySchema(): Promise<{ schema: TestDatabaseSchema; pool: pg.Pool }> {
+  const schema = await createTestDatabaseSchema(stack.databaseUrl, 'migrate');
+  const pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 2 });
+  cleanup.push(() => schema.drop(), () => pool.end());
+  return { schema, pool };
+}
+
+describe('migrateDatabase', () => {
+  it('applies every migration to an empty schema, then nothing on a second run', async () => {
+    const { schema, pool } = await emptySchema();
+    const first = await migrateDatabase(pool);
+    expect(first.schema).toBe(schema.schema);
+    expect(first.applied).toEqual(readMigrations().map((m) => m.tag));
+    const tables = await pool.query<{ table_name: string }>(
+      `select table_name from information_schema.tables where table_schema = $1 order by 1`,
+      [schema.schema],
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual([
+      '__spr_migrations', 'account_balances', 'consumer_offsets', 'currencies', 'dead_letters', 'entity_progress',
+      'gateway_payments', 'idempotency_requests', 'ledger_entries', 'outbox', 'parked_events', 'payments', 'processed_events',
+    ]);
+    const second = await migrateDatabase(pool);
+    expect(second.applied).toEqual([]);
+    expect(second.alreadyApplied).toBe(first.applied.length);
+  });
+
+  it('migrates once when two services start at the same time', async () => {
+    const { pool } = await emptySchema();
+    const results = await Promise.all([migrateDatabase(pool), migrateDatabase(pool)]);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, readMigrations().length]);
+  });
+
+  it('refuses a migration that changed after it was applied', async () => {
+    const { pool } = await emptySchema();
+    await migrateDatabase(pool);
+    const dir = mkdtempSync(join(tmpdir(), 'spr-migrations-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    appendFileSync(join(dir, '0000_initial.sql'), '\n-- edited\n');
+    const attempt = migrateDatabase(pool, { migrationsDir: dir });
+    await expect(attempt).rejects.toThrowError(MigrationError);
+    await expect(attempt).rejects.toThrowError(/0000_initial was changed after it was applied/);
+  });
+});

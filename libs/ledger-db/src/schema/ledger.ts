@@ -1,0 +1,87 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, char, check, foreignKey, index, pgTable, primaryKey, smallint, text, uuid } from 'drizzle-orm/pg-core';
+import { int64, timestamptz } from './columns.ts';
+
+/** ISO-4217 currencies with their minor units, seeded by the migrations; every money column references it. */
+export const currencies = pgTable('currencies', {
+  code: char('code', { length: 3 }).primaryKey(),
+  minorUnits: smallint('minor_units').notNull(),
+});
+
+export const PAYMENT_STATES = ['initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled'] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+
+/** The consumer's view of each payment, derived only from applied events. */
+export const payments = pgTable(
+  'payments',
+  {
+    paymentId: text('payment_id').primaryKey(),
+    state: text('state', { enum: PAYMENT_STATES }).notNull(),
+    customerId: text('customer_id').notNull(),
+    merchantId: text('merchant_id').notNull(),
+    currency: char('currency', { length: 3 }).notNull(),
+    amountMinor: int64('amount_minor').notNull(),
+    authorizedMinor: int64('authorized_minor').notNull().default(sql`0`),
+    capturedMinor: int64('captured_minor').notNull().default(sql`0`),
+    refundedMinor: int64('refunded_minor').notNull().default(sql`0`),
+    failureReason: text('failure_reason'),
+    createdAt: timestamptz('created_at').notNull(),
+    updatedAt: timestamptz('updated_at').notNull(),
+  },
+  (t) => [
+    foreignKey({ name: 'payments_currency_fk', columns: [t.currency], foreignColumns: [currencies.code] }),
+    check('payments_state', sql`${t.state} in ('initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled')`),
+    check(
+      'payments_amounts',
+      sql`${t.amountMinor} > 0 and ${t.authorizedMinor} >= 0 and ${t.capturedMinor} >= 0 and ${t.refundedMinor} >= 0
+          and ${t.authorizedMinor} <= ${t.amountMinor} and ${t.capturedMinor} <= ${t.authorizedMinor} and ${t.refundedMinor} <= ${t.capturedMinor}`,
+    ),
+  ],
+);
+
+export const LEG_DIRECTIONS = ['debit', 'credit'] as const;
+export type LegDirection = (typeof LEG_DIRECTIONS)[number];
+
+/**
+ * Double-entry ledger: every movement is a transaction (`tx_id`, the id of the event that caused it) of legs with
+ * positive amounts whose debits equal their credits per currency. Append-only. Both rules are enforced by
+ * triggers in the migrations (see 0001_ledger_invariants.sql), not only by the code that writes here.
+ */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    id: bigserial('id', { mode: 'bigint' }).primaryKey(),
+    txId: uuid('tx_id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    seq: int64('seq').notNull(),
+    eventType: text('event_type').notNull(),
+    account: text('account').notNull(),
+    direction: text('direction', { enum: LEG_DIRECTIONS }).notNull(),
+    amountMinor: int64('amount_minor').notNull(),
+    currency: char('currency', { length: 3 }).notNull(),
+    occurredAt: timestamptz('occurred_at').notNull(),
+    postedAt: timestamptz('posted_at').notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({ name: 'ledger_entries_currency_fk', columns: [t.currency], foreignColumns: [currencies.code] }),
+    check('ledger_entries_direction', sql`${t.direction} in ('debit', 'credit')`),
+    check('ledger_entries_amount_positive', sql`${t.amountMinor} > 0`),
+    index('ledger_entries_tx').on(t.txId),
+    index('ledger_entries_payment').on(t.paymentId, t.seq),
+  ],
+);
+
+/** Running balance per account and currency (credits minus debits), maintained with each ledger write. */
+export const accountBalances = pgTable(
+  'account_balances',
+  {
+    account: text('account').notNull(),
+    currency: char('currency', { length: 3 }).notNull(),
+    balanceMinor: int64('balance_minor').notNull(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.account, t.currency] }),
+    foreignKey({ name: 'account_balances_currency_fk', columns: [t.currency], foreignColumns: [currencies.code] }),
+  ],
+);
