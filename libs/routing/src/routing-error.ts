@@ -1,0 +1,36 @@
+export type RoutingErrorCode =
+  /** A part of a composite key (`entityType`, `entityId`) breaks the key rules. */
+  | 'INVALID_KEY_PART'
+  /** A partition key cannot be hashed the way Kafka's Java client would hash it. */
+  | 'INVALID_KEY'
+  /** A message reached the partitioner without a key; SPR routes every message by its entity key. */
+  | 'MISSING_KEY'
+  /** A partition count that is not a positive 32-bit integer. */
+  | 'INVALID_PARTITION_COUNT'
+  /** A message names an explicit partition other than the one its key belongs on. */
+  | 'PARTITION_MISMATCH'
+  /** The producer has no partition metadata for the topic yet. */
+  | 'NO_PARTITION_METADATA';
+
+export interface RoutingErrorOptions {
+  /** Whether trying the same operation again may succeed; bad input never does. Defaults to false. */
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+  /** What the failure was about (the part, the topic, the value), for logs and handlers. */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** Every failure of routing carries a machine-readable code, whether a retry can help, and its context. */
+export class RoutingError extends Error {
+  readonly code: RoutingErrorCode;
+  readonly retriable: boolean;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: RoutingErrorCode, message: string, options: RoutingErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RoutingError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.context = options.context ?? {};
+  }
+}
