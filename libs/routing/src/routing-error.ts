@@ -10,7 +10,17 @@ export type RoutingErrorCode =
   /** A message names an explicit partition other than the one its key belongs on. */
   | 'PARTITION_MISMATCH'
   /** The producer has no partition metadata for the topic yet. */
-  | 'NO_PARTITION_METADATA';
+  | 'NO_PARTITION_METADATA'
+  /** The topic's partition count differs from the configured one: keys would move to other partitions. */
+  | 'PARTITION_COUNT_CHANGED'
+  /** The topic does not exist (SPR never relies on auto-creation: the partition count must be deliberate). */
+  | 'TOPIC_NOT_FOUND'
+  /** A setting from the environment or the caller is missing or malformed. */
+  | 'INVALID_CONFIG'
+  /** send() after stop(). */
+  | 'PRODUCER_STOPPED'
+  /** The broker did not accept a batch after the client's retries. */
+  | 'SEND_FAILED';
 
 export interface RoutingErrorOptions {
   /** Whether trying the same operation again may succeed; bad input never does. Defaults to false. */
