@@ -90,7 +90,7 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
   });
 
   let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
-  let pending: Pending[] = [];
+  const pending: Pending[] = [];
   let pendingBytes = 0;
   let bufferedBytes = 0;
   let inFlight: Promise<void> | undefined;
