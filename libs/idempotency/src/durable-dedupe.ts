@@ -156,3 +156,9 @@ export function createDurableDedupe(): DurableDedupe {
     },
   };
 }
+
+/** Changes the recorded outcome of events (a parked event that was applied or dead-lettered later). */
+export async function reclassifyProcessed(tx: Queryable, eventIds: readonly string[], outcome: EventOutcome): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.query('update processed_events set outcome = $2 where event_id = any($1::uuid[])', [eventIds, outcome]);
+}

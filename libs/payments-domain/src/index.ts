@@ -1,0 +1,3 @@
+export * from './apply-payment-event.ts';
+export * from './ledger-postings.ts';
+export * from './payment-state.ts';
