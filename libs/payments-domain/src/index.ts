@@ -1,3 +1,4 @@
 export * from './apply-payment-event.ts';
 export * from './ledger-postings.ts';
 export * from './payment-state.ts';
+export * from './simulate-payments.ts';

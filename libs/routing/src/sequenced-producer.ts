@@ -78,6 +78,8 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // kafkajs's idempotent producer keeps its sequence numbers only while it retries without limit.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
     allowAutoTopicCreation: false,
     createPartitioner: () => {
       const byKey = javaCompatiblePartitioner();

@@ -1,0 +1,57 @@
+import { envReader } from '@spr/app-config';
+import { DEFAULT_BACKPRESSURE, RUNTIME_DEFAULTS, type BackpressureOptions } from '@spr/consumer-runtime';
+import type { LogLevel } from '@spr/observability';
+import { kafkaConfigFromEnv, schemaRegistryConfigFromEnv, type KafkaClientConfig, type SchemaRegistryConfig } from '@spr/routing';
+
+export interface PaymentConsumerConfig {
+  readonly databaseUrl: string;
+  readonly dbPoolSize: number;
+  /** PostgreSQL ends a transaction left idle this long (a frozen process must not hold locks forever). */
+  readonly idleInTransactionTimeoutMs: number;
+  readonly kafka: KafkaClientConfig;
+  readonly registry: SchemaRegistryConfig;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly startFrom: 'earliest' | 'latest';
+  readonly chunkMaxEvents: number;
+  readonly partitionsConsumedConcurrently: number;
+  readonly sessionTimeoutMs: number;
+  readonly backpressure: BackpressureOptions;
+  readonly fetchMaxBytes: number;
+  readonly fetchMaxBytesPerPartition: number;
+  readonly opsHost: string;
+  readonly opsPort: number;
+  readonly logLevel: LogLevel;
+  readonly migrateOnStart: boolean;
+}
+
+/** The consumer's settings from the environment (documented in apps/payment-consumer/README.md). */
+export function paymentConsumerConfigFromEnv(env: NodeJS.ProcessEnv): PaymentConsumerConfig {
+  const e = envReader(env);
+  return Object.freeze({
+    databaseUrl: e.url('DATABASE_URL'),
+    dbPoolSize: e.int('DB_POOL_SIZE', 8, { min: 2, max: 200 }),
+    idleInTransactionTimeoutMs: e.int('IDLE_IN_TRANSACTION_TIMEOUT_MS', 30_000, { min: 0 }),
+    kafka: kafkaConfigFromEnv(env, 'payment-consumer'),
+    registry: schemaRegistryConfigFromEnv(env),
+    topic: e.string('PAYMENTS_TOPIC', 'payments'),
+    groupId: e.string('CONSUMER_GROUP', 'payment-consumer'),
+    startFrom: e.oneOf('START_FROM', ['earliest', 'latest'] as const, 'earliest'),
+    chunkMaxEvents: e.int('CHUNK_MAX_EVENTS', RUNTIME_DEFAULTS.chunkMaxEvents, { min: 1, max: 100_000 }),
+    partitionsConsumedConcurrently: e.int('PARTITIONS_CONCURRENCY', RUNTIME_DEFAULTS.partitionsConsumedConcurrently, { min: 1, max: 1_000 }),
+    sessionTimeoutMs: e.int('SESSION_TIMEOUT_MS', RUNTIME_DEFAULTS.sessionTimeoutMs, { min: 1_000 }),
+    backpressure: {
+      ...DEFAULT_BACKPRESSURE,
+      maxInFlightEvents: e.int('MAX_IN_FLIGHT_EVENTS', DEFAULT_BACKPRESSURE.maxInFlightEvents, { min: 1 }),
+      maxInFlightBytes: e.int('MAX_IN_FLIGHT_BYTES', DEFAULT_BACKPRESSURE.maxInFlightBytes, { min: 1 }),
+      pauseAboveTxMs: e.int('PAUSE_ABOVE_TX_MS', DEFAULT_BACKPRESSURE.pauseAboveTxMs, { min: 1 }),
+      resumeBelowTxMs: e.int('RESUME_BELOW_TX_MS', DEFAULT_BACKPRESSURE.resumeBelowTxMs, { min: 1 }),
+    },
+    fetchMaxBytes: e.int('FETCH_MAX_BYTES', RUNTIME_DEFAULTS.fetchMaxBytes, { min: 1024 }),
+    fetchMaxBytesPerPartition: e.int('FETCH_MAX_BYTES_PER_PARTITION', RUNTIME_DEFAULTS.fetchMaxBytesPerPartition, { min: 1024 }),
+    opsHost: e.string('OPS_HOST', '127.0.0.1'),
+    opsPort: e.int('OPS_PORT', 9091, { min: 0, max: 65_535 }),
+    logLevel: e.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
+    migrateOnStart: e.bool('MIGRATE_ON_START', false),
+  });
+}

@@ -1,0 +1,4 @@
+export * from './config.ts';
+export * from './ledger-handler.ts';
+export * from './payment-consumer.ts';
+export * from './payment-decoder.ts';

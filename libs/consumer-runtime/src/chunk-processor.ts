@@ -1,0 +1,344 @@
+import {
+  classifyEvent,
+  entityKey,
+  loadChunkDedupeState,
+  reclassifyProcessed,
+  writeChunkDedupe,
+  type EntityProgress,
+  type EventIdentity,
+  type ProcessedRecord,
+  type ProgressUpdate,
+  type Queryable,
+  type RecentEventWindow,
+  type SeenEvent,
+} from '@spr/idempotency';
+import { isTransientPgError, pgErrorKind } from '@spr/ledger-db';
+import type pg from 'pg';
+import type { FaultInjector } from './fault-points.ts';
+import { advancePartitionOffset, readPartitionOffset, type ChunkCounts, type PartitionClaim, type PartitionRef } from './offset-store.ts';
+import { insertDeadLetters, insertParkedEvents, loadParkedEvents, resolveParkedEvents, type DeadLetter, type ParkedEvent } from './quarantine-store.ts';
+import { RuntimeError } from './runtime-error.ts';
+import type { DecodeOutcome, EntityRef, EntityState, EventContext, EventDecoder, EventHandler, PoisonOutcome, RawMessage, Rejection } from './types.ts';
+
+/** A fetched message with its decoding (transient failures were retried before a chunk is built). */
+export interface PreparedMessage<E> {
+  readonly message: RawMessage;
+  readonly decoded: { readonly ok: true; readonly event: E; readonly identity: EventIdentity } | PoisonOutcome;
+}
+
+export interface ChunkProcessorContext<E, S, F> {
+  readonly pool: pg.Pool;
+  readonly ref: PartitionRef;
+  readonly handler: EventHandler<E, S, F>;
+  /** Decodes parked events when their entity can move again. */
+  readonly decoder: EventDecoder<E>;
+  /** Concurrent entity lanes for an `apply` handler. */
+  readonly maxLanes: number;
+  readonly faults: FaultInjector;
+  readonly window?: RecentEventWindow;
+  /** Told when a transaction starts and ends (backpressure), and how long the pool made it wait. */
+  readonly observe?: { poolWait(ms: number): void; transactionStarted(id: number): void; transactionEnded(id: number, ms: number): void };
+}
+
+export type ChunkResult =
+  | {
+      readonly kind: 'committed';
+      readonly nextOffset: bigint;
+      readonly counts: ChunkCounts;
+      readonly deadLetterReasons: readonly string[];
+      /** Event ids now durably recorded, for the recent-event window. */
+      readonly recorded: ReadonlyArray<{ readonly eventId: string; readonly payloadHash: Buffer }>;
+    }
+  | { readonly kind: 'fenced'; readonly stored: PartitionClaim | undefined }
+  | { readonly kind: 'reposition'; readonly nextOffset: bigint };
+
+let transactionIds = 0;
+
+/**
+ * One chunk transaction (DESIGN.md §2, §5, §9): reads the stored offset, classifies every event against the
+ * durable dedupe state, folds (or applies) each entity's events in order, and writes the effects, dedupe rows,
+ * entity progress, dead letters, parked events and the fenced offset update in ONE PostgreSQL transaction.
+ * `messages` are contiguous offsets starting at `claim.nextOffset`.
+ */
+export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, claim: PartitionClaim, messages: readonly PreparedMessage<E>[]): Promise<ChunkResult> {
+  const waitStart = performance.now();
+  const client = await ctx.pool.connect();
+  ctx.observe?.poolWait(performance.now() - waitStart);
+  const txId = ++transactionIds;
+  const txStart = performance.now();
+  ctx.observe?.transactionStarted(txId);
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    const stored = await readPartitionOffset(client, ctx.ref);
+    if (!stored || stored.generation !== claim.generation) {
+      await client.query('rollback');
+      return { kind: 'fenced', stored };
+    }
+    if (stored.nextOffset !== claim.nextOffset) {
+      await client.query('rollback');
+      return { kind: 'reposition', nextOffset: stored.nextOffset };
+    }
+    const plan = await planChunk(ctx, client, messages);
+    if (ctx.faults.shouldFail('mid-insert')) {
+      await writeDedupe(client, plan);
+      ctx.faults.die('mid-insert');
+    }
+    await writePlan(ctx, client, plan);
+    const end = messages.at(-1)!.message.offset + 1n;
+    if (!(await advancePartitionOffset(client, ctx.ref, claim, end, plan.counts))) {
+      await client.query('rollback');
+      return { kind: 'fenced', stored: await readPartitionOffset(ctx.pool, ctx.ref) };
+    }
+    if (ctx.faults.shouldFail('before-commit')) ctx.faults.die('before-commit');
+    if (ctx.faults.shouldFail('during-commit')) {
+      void client.query('commit').catch(() => undefined);
+      ctx.faults.die('during-commit');
+    }
+    await client.query('commit');
+    if (ctx.faults.shouldFail('after-commit')) ctx.faults.die('after-commit');
+    return {
+      kind: 'committed',
+      nextOffset: end,
+      counts: plan.counts,
+      deadLetterReasons: plan.deadLetters.map((d) => d.reasonCode),
+      recorded: plan.recorded,
+    };
+  } catch (error) {
+    if (pgErrorKind(error) === 'connection') broken = error as Error;
+    await client.query('rollback').catch((rollbackError: unknown) => (broken ??= rollbackError as Error));
+    throw isTransientPgError(error) ? new RuntimeError('TRANSIENT', `chunk transaction failed: ${(error as Error).message}`, { cause: error }) : error;
+  } finally {
+    // A client whose connection broke is destroyed, not returned to the pool.
+    client.release(broken);
+    ctx.observe?.transactionEnded(txId, performance.now() - txStart);
+  }
+}
+
+/** Everything a chunk will write, decided in memory. */
+interface ChunkPlan<S, F> {
+  readonly counts: { applied: number; duplicates: number; parked: number; deadLettered: number };
+  readonly processed: ProcessedRecord[];
+  readonly progress: ProgressUpdate[];
+  readonly states: EntityState<S>[];
+  readonly effects: F[];
+  readonly deadLetters: DeadLetter[];
+  readonly parked: ParkedEvent[];
+  /** Previously parked events (rows) that were applied, or dead-lettered, in this chunk. */
+  readonly drainedApplied: bigint[];
+  readonly drainedDeadLettered: bigint[];
+  /** Event ids whose recorded outcome changes from parked. */
+  readonly reclassifiedApplied: string[];
+  readonly reclassifiedDeadLettered: string[];
+  readonly recorded: Array<{ eventId: string; payloadHash: Buffer }>;
+}
+
+type Decoded<E> = { readonly ok: true; readonly event: E; readonly identity: EventIdentity };
+interface LaneItem<E> {
+  readonly message: RawMessage;
+  readonly decoded: Decoded<E>;
+}
+
+async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Queryable, messages: readonly PreparedMessage<E>[]): Promise<ChunkPlan<S, F>> {
+  const plan: ChunkPlan<S, F> = {
+    counts: { applied: 0, duplicates: 0, parked: 0, deadLettered: 0 },
+    processed: [],
+    progress: [],
+    states: [],
+    effects: [],
+    deadLetters: [],
+    parked: [],
+    drainedApplied: [],
+    drainedDeadLettered: [],
+    reclassifiedApplied: [],
+    reclassifiedDeadLettered: [],
+    recorded: [],
+  };
+
+  // Poison and known duplicates are settled without touching the database; the rest go to entity lanes.
+  const lanes = new Map<string, LaneItem<E>[]>();
+  for (const { message, decoded } of messages) {
+    if (!decoded.ok) {
+      plan.deadLetters.push({ message, reasonCode: decoded.reason, error: decoded.error });
+      plan.counts.deadLettered++;
+      continue;
+    }
+    if (ctx.window?.isKnownDuplicate(decoded.identity.eventId, decoded.identity.payloadHash)) {
+      plan.counts.duplicates++;
+      continue;
+    }
+    const key = entityKey(decoded.identity.entityType, decoded.identity.entityId);
+    const lane = lanes.get(key);
+    if (lane) lane.push({ message, decoded });
+    else lanes.set(key, [{ message, decoded }]);
+  }
+  if (lanes.size === 0) return plan;
+
+  const identities = [...lanes.values()].flatMap((items) => items.map((i) => i.decoded.identity));
+  const dedupe = await loadChunkDedupeState(tx, identities);
+  const handler = ctx.handler;
+  const states =
+    handler.kind === 'fold'
+      ? await handler.loadStates(tx, [...lanes.values()].map(([first]) => ({ entityType: first!.decoded.identity.entityType, entityId: first!.decoded.identity.entityId })))
+      : new Map<string, S>();
+
+  const runLane = (key: string, items: LaneItem<E>[]) => processLane(ctx, tx, plan, key, items, dedupe.progress.get(key), dedupe.seen, states.get(key), states.has(key));
+  if (handler.kind === 'fold' || ctx.maxLanes <= 1) {
+    for (const [key, items] of lanes) await runLane(key, items);
+  } else {
+    await runConcurrently([...lanes], ctx.maxLanes, ([key, items]) => runLane(key, items));
+  }
+  return plan;
+}
+
+/** One entity's events of the chunk, strictly in log order, then any parked events that can now follow. */
+async function processLane<E, S, F>(
+  ctx: ChunkProcessorContext<E, S, F>,
+  tx: Queryable,
+  plan: ChunkPlan<S, F>,
+  key: string,
+  items: readonly LaneItem<E>[],
+  before: EntityProgress | undefined,
+  seen: Map<string, SeenEvent>,
+  loadedState: S | undefined,
+  existed: boolean,
+): Promise<void> {
+  const entity: EntityRef = { entityType: items[0]!.decoded.identity.entityType, entityId: items[0]!.decoded.identity.entityId };
+  let progress: EntityProgress = before ?? { appliedSeq: 0n, parkedCount: 0 };
+  let state = loadedState;
+  let stateChanged = false;
+  /** Events parked by this chunk, drained again if their predecessor arrives later in the same chunk. */
+  const parkedHere: Array<{ item: LaneItem<E>; record: ProcessedRecord; parked: ParkedEvent; drained: boolean }> = [];
+
+  const execute = async (item: LaneItem<E>): Promise<{ kind: 'applied' } | Rejection> => {
+    const context: EventContext = { message: item.message, identity: item.decoded.identity };
+    if (ctx.handler.kind === 'apply') return ctx.handler.apply(tx, item.decoded.event, context);
+    const step = ctx.handler.fold(state, item.decoded.event, context);
+    if (step.kind === 'applied') {
+      state = step.state;
+      stateChanged = true;
+      for (const effect of step.effects) plan.effects.push(effect);
+    }
+    return step;
+  };
+
+  /** Applies (or dead-letters) parked events while they continue the sequence. */
+  const drain = async () => {
+    if (progress.parkedCount === 0) return;
+    const waiting: Array<{ seq: bigint; fromChunk?: (typeof parkedHere)[number]; stored?: { id: bigint; eventId: string; message: RawMessage } }> = [
+      ...parkedHere.filter((p) => !p.drained).map((p) => ({ seq: p.item.decoded.identity.seq, fromChunk: p })),
+    ];
+    const storedCount = progress.parkedCount - waiting.length;
+    if (storedCount > 0) {
+      for (const stored of await loadParkedEvents(tx, entity.entityType, entity.entityId)) waiting.push({ seq: stored.seq, stored });
+    }
+    waiting.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    for (const next of waiting) {
+      if (next.seq !== progress.appliedSeq + 1n) break;
+      let item: LaneItem<E> | undefined = next.fromChunk?.item;
+      let poison: PoisonOutcome | undefined;
+      if (next.stored) {
+        const decoded = await ctx.decoder.decode(next.stored.message);
+        if (decoded.ok) item = { message: next.stored.message, decoded };
+        else if (decoded.retriable) throw new RuntimeError('TRANSIENT', `decoding parked event ${next.stored.eventId}: ${decoded.error}`);
+        else poison = decoded;
+      }
+      const outcome = item ? await execute(item) : { kind: 'rejected' as const, reason: poison!.reason, error: poison!.error };
+      progress = { appliedSeq: next.seq, parkedCount: progress.parkedCount - 1 };
+      const applied = outcome.kind === 'applied';
+      if (next.fromChunk) {
+        next.fromChunk.drained = true;
+        // The event never left this chunk: record it with its final outcome, count its offset once.
+        plan.processed.push({ ...next.fromChunk.record, outcome: applied ? 'applied' : 'dead_lettered' });
+        plan.counts.parked--;
+        if (applied) plan.counts.applied++;
+        else plan.counts.deadLettered++;
+      } else {
+        (applied ? plan.drainedApplied : plan.drainedDeadLettered).push(next.stored!.id);
+        (applied ? plan.reclassifiedApplied : plan.reclassifiedDeadLettered).push(next.stored!.eventId);
+      }
+      if (!applied) {
+        const message = item?.message ?? next.stored!.message;
+        plan.deadLetters.push({ message, reasonCode: outcome.reason, error: outcome.error, identity: item?.decoded.identity });
+      }
+    }
+  };
+
+  for (const item of items) {
+    const identity = item.decoded.identity;
+    const verdict = classifyEvent(identity, progress, seen.get(identity.eventId));
+    const record: ProcessedRecord = { event: identity, position: item.message, outcome: 'applied' };
+    switch (verdict.kind) {
+      case 'duplicate':
+        plan.counts.duplicates++;
+        break;
+      case 'conflict':
+        plan.deadLetters.push({ message: item.message, reasonCode: verdict.reason, error: `event id ${identity.eventId} was recorded (${verdict.recordedOutcome}) with different content`, identity });
+        plan.counts.deadLettered++;
+        break;
+      case 'gap': {
+        const parked: ParkedEvent = { message: item.message, identity, expectedSeq: verdict.expectedSeq };
+        parkedHere.push({ item, record: { ...record, outcome: 'parked' }, parked, drained: false });
+        progress = { ...progress, parkedCount: progress.parkedCount + 1 };
+        seen.set(identity.eventId, { payloadHash: identity.payloadHash, outcome: 'parked' });
+        plan.counts.parked++;
+        break;
+      }
+      case 'apply': {
+        const outcome = await execute(item);
+        progress = { ...progress, appliedSeq: identity.seq };
+        if (outcome.kind === 'applied') {
+          plan.processed.push(record);
+          plan.counts.applied++;
+        } else {
+          // The domain refused it: dead-lettered, and its sequence number is spent so the entity moves on.
+          plan.processed.push({ ...record, outcome: 'dead_lettered' });
+          plan.deadLetters.push({ message: item.message, reasonCode: outcome.reason, error: outcome.error, identity });
+          plan.counts.deadLettered++;
+        }
+        seen.set(identity.eventId, { payloadHash: identity.payloadHash, outcome: outcome.kind === 'applied' ? 'applied' : 'dead_lettered' });
+        await drain();
+        break;
+      }
+    }
+  }
+
+  for (const p of parkedHere) {
+    if (p.drained) continue;
+    plan.processed.push(p.record);
+    plan.parked.push(p.parked);
+  }
+  for (const item of items) plan.recorded.push({ eventId: item.decoded.identity.eventId, payloadHash: item.decoded.identity.payloadHash });
+  if (!before || before.appliedSeq !== progress.appliedSeq || before.parkedCount !== progress.parkedCount) {
+    plan.progress.push({ ...entity, before, after: progress });
+  }
+  if (stateChanged) plan.states.push({ entity, state: state as S, existed });
+  void key;
+}
+
+async function writeDedupe<S, F>(tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
+  await writeChunkDedupe(tx, plan.processed, plan.progress);
+  await reclassifyProcessed(tx, plan.reclassifiedApplied, 'applied');
+  await reclassifyProcessed(tx, plan.reclassifiedDeadLettered, 'dead_lettered');
+}
+
+async function writePlan<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
+  await writeDedupe(tx, plan);
+  if (ctx.handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0)) {
+    await ctx.handler.write(tx, { states: plan.states, effects: plan.effects });
+  }
+  await insertDeadLetters(tx, ctx.ref.groupId, plan.deadLetters);
+  await insertParkedEvents(tx, ctx.ref.groupId, plan.parked);
+  await resolveParkedEvents(tx, plan.drainedApplied, 'applied');
+  await resolveParkedEvents(tx, plan.drainedDeadLettered, 'dead_lettered');
+}
+
+async function runConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export type { DecodeOutcome };

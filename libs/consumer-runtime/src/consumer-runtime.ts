@@ -1,0 +1,475 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { createRecentEventWindow, type RecentEventWindow } from '@spr/idempotency';
+import { isTransientPgError, pgErrorKind } from '@spr/ledger-db';
+import { createMetricsRegistry, type HealthCheck } from '@spr/observability';
+import type { Admin, Batch, Consumer, EachBatchPayload } from 'kafkajs';
+import { createBackpressureController, DEFAULT_BACKPRESSURE } from './backpressure.ts';
+import { processChunk, type ChunkProcessorContext, type ChunkResult, type PreparedMessage } from './chunk-processor.ts';
+import { NO_FAULTS } from './fault-points.ts';
+import { messageBytes, toRawMessage } from './message.ts';
+import { claimPartition, type PartitionClaim, type PartitionRef } from './offset-store.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, prepareMessages } from './prepare-messages.ts';
+import { backoffDelay, DEFAULT_BACKOFF, pause } from './retry.ts';
+import { RUNTIME_DEFAULTS, type ConsumerRuntimeOptions } from './runtime-options.ts';
+import { RuntimeError } from './runtime-error.ts';
+import { createRuntimeMetrics } from './runtime-metrics.ts';
+import type { RawMessage } from './types.ts';
+
+/** What the runtime tells listeners (tests, the app) as it works. */
+export interface RuntimeEvents {
+  assigned: [{ partitions: number[] }];
+  committed: [{ partition: number; nextOffset: bigint; applied: number; duplicates: number; parked: number; deadLettered: number }];
+  fenced: [{ partition: number }];
+  paused: [{ reason: string }];
+  resumed: [{ reason: string }];
+  crashed: [{ error: Error }];
+}
+
+export interface ConsumerRuntime {
+  /** Joins the group and starts consuming; resolves once the consumer runs. */
+  start(): Promise<void>;
+  /** Takes no new work, lets the chunk in flight commit, leaves the group. Idempotent. */
+  stop(): Promise<void>;
+  health(): HealthCheck;
+  readiness(): HealthCheck;
+  readonly events: EventEmitter<RuntimeEvents>;
+}
+
+/** One assigned partition's state on this member. */
+interface PartitionState {
+  readonly ref: PartitionRef;
+  /** Resolves once this member has claimed the partition in PostgreSQL (and seeked to the stored offset). */
+  readonly claimed: Promise<PartitionClaim>;
+  claim?: PartitionClaim;
+  revoked: boolean;
+  fenced: boolean;
+}
+
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+const isRebalance = (error: unknown) => REBALANCE_ERRORS.has((error as { type?: string })?.type ?? '');
+
+class FatalError extends Error {}
+
+/**
+ * The exactly-once consumer runtime (DESIGN.md §2–§5): kafkajs `eachBatch` with auto-commit off; per partition,
+ * chunk transactions that hold the effects, dedupe, entity progress, dead letters, parked events and the fenced
+ * offset update; claim-and-seek on assignment; backpressure by pause/resume; an advisory Kafka commit after each
+ * database commit.
+ */
+export function createConsumerRuntime<E, S = unknown, F = unknown>(options: ConsumerRuntimeOptions<E, S, F>): ConsumerRuntime {
+  const { kafka, pool, groupId, topic, logger } = options;
+  const log = logger.child({ component: 'consumer-runtime', groupId, topic });
+  const owner = options.owner ?? `${hostname()}/${process.pid}/${Math.random().toString(36).slice(2, 8)}`;
+  const chunkMaxEvents = options.chunk?.maxEvents ?? RUNTIME_DEFAULTS.chunkMaxEvents;
+  const chunkMaxBytes = options.chunk?.maxBytes ?? RUNTIME_DEFAULTS.chunkMaxBytes;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? RUNTIME_DEFAULTS.heartbeatIntervalMs;
+  const revokeDrainTimeoutMs = options.revokeDrainTimeoutMs ?? RUNTIME_DEFAULTS.revokeDrainTimeoutMs;
+  const backoff = { ...DEFAULT_BACKOFF, ...options.retry };
+  const faults = options.faults ?? NO_FAULTS;
+  const metrics = createRuntimeMetrics(options.metrics ?? createMetricsRegistry());
+  const backpressure = createBackpressureController({ ...DEFAULT_BACKPRESSURE, ...options.backpressure });
+  const windowOptions = options.recentWindow ?? RUNTIME_DEFAULTS.recentWindow;
+  const recentWindow: RecentEventWindow | undefined = windowOptions ? createRecentEventWindow(windowOptions) : undefined;
+  for (const [name, value] of Object.entries({ chunkMaxEvents, chunkMaxBytes, maxMessageBytes, heartbeatIntervalMs })) {
+    if (!Number.isInteger(value) || value < 1) throw new RuntimeError('INVALID_CONFIG', `${name} must be a positive integer, got ${value}`);
+  }
+
+  const events = new EventEmitter<RuntimeEvents>();
+  const partitions = new Map<number, PartitionState>();
+  const stopping = new AbortController();
+  let consumer: Consumer | undefined;
+  let admin: Admin | undefined;
+  let state: 'new' | 'running' | 'stopping' | 'stopped' | 'crashed' = 'new';
+  let joined = false;
+  let crash: Error | undefined;
+  let evaluator: NodeJS.Timeout | undefined;
+  const kafkaCommits = new Map<number, { inFlight: boolean; next?: bigint }>();
+  /** Partitions paused because this member was fenced on them, with the function that resumes each. */
+  const fencedPartitions = new Map<number, () => void>();
+
+  const chunkContext = (ref: PartitionRef): ChunkProcessorContext<E, S, F> => ({
+    pool,
+    ref,
+    handler: options.handler,
+    decoder: options.decoder,
+    maxLanes: options.maxLanes ?? RUNTIME_DEFAULTS.maxLanes,
+    faults,
+    window: recentWindow,
+    observe: {
+      poolWait: (ms) => {
+        backpressure.recordPoolWait(ms);
+        metrics.poolWaitSeconds.observe(ms / 1000);
+      },
+      transactionStarted: (id) => backpressure.transactionStarted(id, Date.now()),
+      transactionEnded: (id, ms) => {
+        backpressure.transactionEnded(id);
+        backpressure.recordTransaction(ms);
+        metrics.chunkSeconds.observe(ms / 1000);
+      },
+    },
+  });
+
+  const applyBackpressure = () => {
+    if (!consumer || state !== 'running') return;
+    const decision = backpressure.evaluate(Date.now());
+    if (!decision.changed) return;
+    if (decision.paused) {
+      consumer.pause([{ topic }]);
+      metrics.pauses.inc();
+      metrics.paused.set(1);
+      log.warn({ reason: decision.reason, signals: backpressure.signals(Date.now()) }, 'pausing fetches: backpressure');
+      events.emit('paused', { reason: decision.reason ?? '' });
+    } else {
+      consumer.resume([{ topic }]);
+      metrics.paused.set(0);
+      log.info({ reason: decision.reason }, 'resuming fetches');
+      events.emit('resumed', { reason: decision.reason ?? '' });
+    }
+  };
+
+  /** Advisory: Kafka's committed offset follows the database for lag tools; failures only delay it. */
+  const commitToKafka = (partition: number, nextOffset: bigint) => {
+    const entry = kafkaCommits.get(partition) ?? { inFlight: false };
+    kafkaCommits.set(partition, entry);
+    entry.next = nextOffset;
+    if (entry.inFlight) return;
+    const loop = async () => {
+      entry.inFlight = true;
+      while (entry.next !== undefined && consumer && state === 'running') {
+        const offset = entry.next;
+        entry.next = undefined;
+        await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]).catch((error: unknown) => {
+          log.debug({ partition, err: error }, 'advisory Kafka offset commit failed (the database holds the truth)');
+        });
+      }
+      entry.inFlight = false;
+    };
+    void loop();
+  };
+
+  /** Claims a newly assigned partition in PostgreSQL and seeks to its stored offset. */
+  const assign = (partition: number): PartitionState => {
+    const ref: PartitionRef = { groupId, topic, partition };
+    const claimed = (async () => {
+      const offsets = await admin!.fetchTopicOffsets(topic);
+      const p = offsets.find((o) => o.partition === partition);
+      const start = BigInt((options.startFrom ?? RUNTIME_DEFAULTS.startFrom) === 'latest' ? (p?.high ?? '0') : (p?.low ?? '0'));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await claimPartition(pool, ref, owner, start);
+        } catch (error) {
+          if (!isTransientPgError(error) || stopping.signal.aborted) throw error;
+          metrics.retries.inc({ kind: 'claim' });
+          await pause(backoffDelay(attempt, backoff), stopping.signal);
+        }
+      }
+    })();
+    const partitionState: PartitionState = { ref, claimed, revoked: false, fenced: false };
+    claimed.then(
+      (claim) => {
+        partitionState.claim = claim;
+        log.info({ partition, nextOffset: claim.nextOffset, generation: claim.generation }, 'claimed partition; seeking to the stored offset');
+        if (!partitionState.revoked) consumer?.seek({ topic, partition, offset: claim.nextOffset.toString() });
+      },
+      (error: unknown) => log.error({ partition, err: error }, 'claiming the partition failed'),
+    );
+    return partitionState;
+  };
+
+  const onGroupJoin = (assignment: Record<string, number[]>) => {
+    const now = new Set(assignment[topic] ?? []);
+    for (const [partition, p] of partitions) {
+      // Every rebalance re-claims: work of this member from before it is fenced by the new generation.
+      p.revoked = true;
+      partitions.delete(partition);
+    }
+    for (const resume of fencedPartitions.values()) resume();
+    fencedPartitions.clear();
+    for (const partition of now) partitions.set(partition, assign(partition));
+    joined = true;
+    metrics.assigned.set(now.size);
+    // Pauses survive rebalances: a paused consumer stays paused on its new partitions.
+    if (backpressure.paused) consumer?.pause([{ topic }]);
+    log.info({ partitions: [...now].sort((a, b) => a - b) }, 'assigned');
+    events.emit('assigned', { partitions: [...now] });
+  };
+
+  /** Commits `prepared` (contiguous offsets) as one chunk, or, if it holds a poison event, isolates it by halving. */
+  const commitRange = async (
+    p: PartitionState,
+    prepared: PreparedMessage<E>[],
+    batch: { highWatermark: string },
+    resolveOffset: (offset: string) => void,
+    interrupted: () => boolean,
+  ): Promise<'ok' | 'stop'> => {
+    for (let attempt = 0; ; attempt++) {
+      if (interrupted()) return 'stop';
+      let result: ChunkResult;
+      try {
+        result = await processChunk(chunkContext(p.ref), p.claim!, prepared);
+      } catch (error) {
+        if ((error instanceof RuntimeError && error.retriable) || isTransientPgError(error) || (error as { retriable?: boolean }).retriable === true) {
+          metrics.retries.inc({ kind: pgErrorKind(error) });
+          log.warn({ partition: p.ref.partition, attempt, err: error }, 'chunk failed transiently; retrying');
+          await pause(backoffDelay(attempt, backoff), stopping.signal);
+          continue;
+        }
+        if (!isDataError(error)) throw new FatalError(`partition ${p.ref.partition}: ${(error as Error).message}`, { cause: error });
+        if (prepared.length === 1) {
+          const only = prepared[0]!;
+          if (!only.decoded.ok) throw new FatalError(`partition ${p.ref.partition}: cannot even dead-letter offset ${only.message.offset}: ${(error as Error).message}`, { cause: error });
+          // The one event this chunk holds cannot be applied: dead-letter it (same transaction path, offset advances).
+          log.error({ partition: p.ref.partition, offset: only.message.offset, err: error }, 'event fails to apply; dead-lettering it');
+          const poison: PreparedMessage<E> = { message: only.message, decoded: { ok: false, retriable: false, reason: 'APPLY_FAILED', error: (error as Error).message } };
+          return commitRange(p, [poison], batch, resolveOffset, interrupted);
+        }
+        // Halve until the event that fails is alone; the others commit normally.
+        const half = Math.ceil(prepared.length / 2);
+        if ((await commitRange(p, prepared.slice(0, half), batch, resolveOffset, interrupted)) === 'stop') return 'stop';
+        return commitRange(p, prepared.slice(half), batch, resolveOffset, interrupted);
+      }
+      switch (result.kind) {
+        case 'committed': {
+          p.claim = { ...p.claim!, nextOffset: result.nextOffset };
+          resolveOffset((result.nextOffset - 1n).toString());
+          const label = String(p.ref.partition);
+          const c = result.counts;
+          if (c.applied) metrics.events.inc({ partition: label, outcome: 'applied' }, c.applied);
+          if (c.duplicates) metrics.events.inc({ partition: label, outcome: 'duplicate' }, c.duplicates);
+          if (c.parked) metrics.events.inc({ partition: label, outcome: 'parked' }, c.parked);
+          if (c.deadLettered) metrics.events.inc({ partition: label, outcome: 'dead_lettered' }, c.deadLettered);
+          for (const reason of result.deadLetterReasons) metrics.deadLetters.inc({ reason });
+          metrics.chunkEvents.observe(prepared.length);
+          metrics.lag.set({ partition: label }, Number(BigInt(batch.highWatermark) - result.nextOffset));
+          for (const r of result.recorded) recentWindow?.record(r.eventId, r.payloadHash);
+          commitToKafka(p.ref.partition, result.nextOffset);
+          events.emit('committed', { partition: p.ref.partition, nextOffset: result.nextOffset, ...c });
+          return 'ok';
+        }
+        case 'fenced':
+          p.fenced = true;
+          metrics.fenced.inc({ partition: String(p.ref.partition) });
+          log.warn({ partition: p.ref.partition, claimed: p.claim, stored: result.stored }, 'fenced: another member owns this partition now; dropping its work');
+          events.emit('fenced', { partition: p.ref.partition });
+          return 'stop';
+        case 'reposition':
+          log.warn({ partition: p.ref.partition, from: p.claim!.nextOffset, to: result.nextOffset }, 'the stored offset moved (an operator reset?); seeking to it');
+          p.claim = { ...p.claim!, nextOffset: result.nextOffset };
+          consumer?.seek({ topic, partition: p.ref.partition, offset: result.nextOffset.toString() });
+          return 'stop';
+      }
+    }
+  };
+
+  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset, pause: pausePartition }: EachBatchPayload) => {
+    let p = partitions.get(batch.partition);
+    if (!p) {
+      // Assigned before this member saw the group join: claim now, and read from the stored offset next time.
+      partitions.set(batch.partition, assign(batch.partition));
+      return;
+    }
+    if (p.revoked) return;
+    let claim: PartitionClaim;
+    try {
+      claim = await p.claimed;
+    } catch {
+      p.revoked = true;
+      partitions.set(batch.partition, (p = assign(batch.partition)));
+      return;
+    }
+    if (p.fenced) {
+      // Another member claimed it; until the group takes it from us, do not fetch it again.
+      fencedPartitions.set(batch.partition, pausePartition);
+      return;
+    }
+    if (p.revoked || isStale()) return;
+    const started = performance.now();
+
+    let rebalance: unknown;
+    let rebalanceDetected!: () => void;
+    const rebalancing = new Promise<void>((resolve) => (rebalanceDetected = resolve));
+    // Heartbeats continue while a long chunk commits; a rebalance they report ends the batch after that chunk.
+    const beat = () =>
+      heartbeat().catch((error: unknown) => {
+        if (!isRebalance(error)) return log.debug({ err: error }, 'heartbeat failed');
+        rebalance ??= error;
+        rebalanceDetected();
+      });
+    const heartbeats = setInterval(beat, heartbeatIntervalMs);
+    const interrupted = () => !isRunning() || isStale() || p.revoked || p.fenced || stopping.signal.aborted || rebalance !== undefined;
+
+    const raw = selectFromStoredOffset(batch, p.claim ?? claim, (gapFrom, gapTo) =>
+      log.warn({ partition: batch.partition, gapFrom, gapTo }, 'offsets without records (control records or compaction) skipped'),
+    );
+    const bytes = raw.reduce((sum, m) => sum + messageBytes(m), 0);
+    backpressure.addInFlight(raw.length, bytes);
+    metrics.inFlight.set({ partition: String(batch.partition) }, raw.length);
+    try {
+      if (raw.length === 0) {
+        // Everything fetched is below the stored offset: committed already, move kafkajs's position past it.
+        if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
+        return;
+      }
+      if (faults.shouldFail('after-fetch')) faults.die('after-fetch');
+      let from = 0;
+      while (from < raw.length && !interrupted()) {
+        const chunk = takeChunk(raw, from, chunkMaxEvents, chunkMaxBytes);
+        const prepared = await prepareWithRetry(chunk, interrupted);
+        if (!prepared) break;
+        // A rebalance may take the partition while a chunk commits: wait for it up to the drain deadline only.
+        const outcome = await raceRebalance(commitRange(p, prepared, batch, resolveOffset, interrupted), rebalancing, revokeDrainTimeoutMs);
+        if (outcome !== 'ok') break;
+        from += chunk.length;
+        applyBackpressure();
+      }
+    } catch (error) {
+      if (error instanceof FatalError) {
+        fail(error);
+        return;
+      }
+      throw error;
+    } finally {
+      clearInterval(heartbeats);
+      backpressure.addInFlight(-raw.length, -bytes);
+      metrics.inFlight.set({ partition: String(batch.partition) }, 0);
+      metrics.batchSeconds.observe((performance.now() - started) / 1000);
+    }
+    // Let kafkajs rejoin the group now rather than after its next heartbeat.
+    if (rebalance !== undefined) throw rebalance;
+  };
+
+  const prepareWithRetry = async (chunk: RawMessage[], interrupted: () => boolean): Promise<PreparedMessage<E>[] | undefined> => {
+    for (let attempt = 0; ; attempt++) {
+      if (interrupted()) return undefined;
+      try {
+        return await prepareMessages(options.decoder, chunk, maxMessageBytes);
+      } catch (error) {
+        if (!(error instanceof RuntimeError && error.retriable)) throw error;
+        metrics.retries.inc({ kind: 'decode' });
+        log.warn({ attempt, err: error }, 'decoding failed transiently (schema registry?); retrying');
+        await pause(backoffDelay(attempt, backoff), stopping.signal);
+      }
+    }
+  };
+
+  const fail = (error: Error) => {
+    if (state === 'crashed' || state === 'stopped') return;
+    crash = error;
+    state = 'crashed';
+    log.error({ err: error }, 'consumer runtime crashed: a failure that retrying cannot fix');
+    events.emit('crashed', { error });
+    void consumer?.stop().catch(() => undefined);
+  };
+
+  return {
+    events,
+
+    async start() {
+      if (state !== 'new') return;
+      admin = kafka.admin();
+      await admin.connect();
+      consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: options.sessionTimeoutMs ?? RUNTIME_DEFAULTS.sessionTimeoutMs,
+        heartbeatInterval: heartbeatIntervalMs,
+        maxBytes: options.fetch?.maxBytes ?? RUNTIME_DEFAULTS.fetchMaxBytes,
+        maxBytesPerPartition: options.fetch?.maxBytesPerPartition ?? RUNTIME_DEFAULTS.fetchMaxBytesPerPartition,
+        maxWaitTimeInMs: options.fetch?.maxWaitTimeMs ?? RUNTIME_DEFAULTS.fetchMaxWaitTimeMs,
+        minBytes: options.fetch?.minBytes ?? RUNTIME_DEFAULTS.fetchMinBytes,
+        allowAutoTopicCreation: false,
+        readUncommitted: false,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => onGroupJoin(payload.memberAssignment));
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) fail(payload.error);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: (options.startFrom ?? RUNTIME_DEFAULTS.startFrom) === 'earliest' });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? RUNTIME_DEFAULTS.partitionsConsumedConcurrently,
+        eachBatch,
+      });
+      evaluator = setInterval(applyBackpressure, 200);
+      state = 'running';
+      log.info({ owner }, 'consumer runtime started');
+    },
+
+    async stop() {
+      if (state === 'new' || state === 'stopped') {
+        state = 'stopped';
+        return;
+      }
+      const wasCrashed = state === 'crashed';
+      state = 'stopping';
+      stopping.abort();
+      clearInterval(evaluator);
+      await consumer?.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping the consumer'));
+      await consumer?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'disconnecting the consumer'));
+      await admin?.disconnect().catch(() => undefined);
+      state = wasCrashed ? 'crashed' : 'stopped';
+      log.info('consumer runtime stopped');
+    },
+
+    health() {
+      return crash ? { ok: false, details: { error: crash.message } } : { ok: true };
+    },
+
+    readiness() {
+      const ready = state === 'running' && joined;
+      return { ok: ready, details: { state, partitions: [...partitions.keys()].sort((a, b) => a - b), paused: backpressure.paused } };
+    },
+  };
+}
+
+/**
+ * The batch's messages from the stored next offset on. Messages below it are committed already (a fetch can
+ * start at Kafka's advisory offset, which may lag). Offsets the log holds no record for (control records,
+ * compaction) are reported and skipped: they cannot be applied, and the fenced update moves past them.
+ */
+function selectFromStoredOffset(batch: Batch, claim: PartitionClaim, onGap: (from: bigint, to: bigint) => void): RawMessage[] {
+  const out: RawMessage[] = [];
+  let expected = claim.nextOffset;
+  for (const message of batch.messages) {
+    const raw = toRawMessage(batch.topic, batch.partition, message);
+    if (raw.offset < expected) continue;
+    if (raw.offset > expected) onGap(expected, raw.offset - 1n);
+    out.push(raw);
+    expected = raw.offset + 1n;
+  }
+  return out;
+}
+
+function takeChunk(messages: RawMessage[], from: number, maxEvents: number, maxBytes: number): RawMessage[] {
+  let bytes = 0;
+  let to = from;
+  while (to < messages.length && to - from < maxEvents) {
+    bytes += messageBytes(messages[to]!);
+    if (bytes > maxBytes && to > from) break;
+    to++;
+  }
+  return messages.slice(from, to);
+}
+
+/** Errors about the data of an event (bad values, a violated constraint, a handler that threw on it). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('22') || code.startsWith('23');
+  return !(error instanceof RuntimeError);
+}
+
+/** `work`, or 'stop' once `deadlineMs` have passed after `rebalancing` resolved. */
+async function raceRebalance<T>(work: Promise<T>, rebalancing: Promise<void>, deadlineMs: number): Promise<T | 'stop'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = rebalancing.then(() => new Promise<'stop'>((resolve) => (timer = setTimeout(() => resolve('stop'), deadlineMs))));
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // A chunk let go of at the deadline still finishes in the background; fencing decides whether it counts.
+    work.catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Named places in a chunk's life where the chaos suite kills the consumer (DESIGN.md §8). Only the chaos suite
+ * sets SPR_FAULT_POINT; in any other process every check is a no-op.
+ */
+export const FAULT_POINTS = ['after-fetch', 'mid-insert', 'before-commit', 'during-commit', 'after-commit'] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
+export interface FaultInjector {
+  /** True when this visit of `point` is the one to die at (the caller decides how: during-commit sends COMMIT first). */
+  shouldFail(point: FaultPoint): boolean;
+  /** Dies now, without cleanup, as `kill -9` would. */
+  die(point: FaultPoint): never;
+}
+
+export const NO_FAULTS: FaultInjector = {
+  shouldFail: () => false,
+  die: () => {
+    throw new Error('no fault injection configured');
+  },
+};
+
+/**
+ * `SPR_FAULT_POINT=<point>[:<visit>]`: SIGKILL this process at the n-th visit (default 1) of the point.
+ * An unknown point is a configuration error, reported at start.
+ */
+export function faultInjectorFromEnv(env: NodeJS.ProcessEnv, onDie: (point: FaultPoint) => void = () => undefined): FaultInjector {
+  const spec = env.SPR_FAULT_POINT;
+  if (!spec) return NO_FAULTS;
+  const [name, visitText] = spec.split(':');
+  if (!FAULT_POINTS.includes(name as FaultPoint)) {
+    throw new Error(`SPR_FAULT_POINT=${spec}: unknown point '${name}', expected one of ${FAULT_POINTS.join(', ')}`);
+  }
+  const visit = visitText === undefined ? 1 : Number(visitText);
+  if (!Number.isInteger(visit) || visit < 1) throw new Error(`SPR_FAULT_POINT=${spec}: the visit must be a positive integer`);
+  let visits = 0;
+  return {
+    shouldFail(point) {
+      return point === name && ++visits === visit;
+    },
+    die(point) {
+      onDie(point);
+      process.kill(process.pid, 'SIGKILL');
+      // SIGKILL is delivered asynchronously; never continue past a fault point.
+      for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+    },
+  };
+}
