@@ -116,7 +116,7 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
 }
 
 /** Everything a chunk will write, decided in memory. */
-interface ChunkPlan<S, F> {
+export interface ChunkPlan<S, F> {
   readonly counts: { applied: number; duplicates: number; parked: number; deadLettered: number };
   readonly processed: ProcessedRecord[];
   readonly progress: ProgressUpdate[];
@@ -134,13 +134,17 @@ interface ChunkPlan<S, F> {
 }
 
 type Decoded<E> = { readonly ok: true; readonly event: E; readonly identity: EventIdentity };
-interface LaneItem<E> {
+
+/** What processing an entity's events needs: the handler, and the decoder for parked events. */
+export type LaneContext<E, S, F> = Pick<ChunkProcessorContext<E, S, F>, 'handler' | 'decoder'>;
+
+export interface LaneItem<E> {
   readonly message: RawMessage;
   readonly decoded: Decoded<E>;
 }
 
-async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Queryable, messages: readonly PreparedMessage<E>[]): Promise<ChunkPlan<S, F>> {
-  const plan: ChunkPlan<S, F> = {
+export function emptyPlan<S, F>(): ChunkPlan<S, F> {
+  return {
     counts: { applied: 0, duplicates: 0, parked: 0, deadLettered: 0 },
     processed: [],
     progress: [],
@@ -154,6 +158,10 @@ async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Query
     reclassifiedDeadLettered: [],
     recorded: [],
   };
+}
+
+async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Queryable, messages: readonly PreparedMessage<E>[]): Promise<ChunkPlan<S, F>> {
+  const plan = emptyPlan<S, F>();
 
   // Poison and known duplicates are settled without touching the database; the rest go to entity lanes.
   const lanes = new Map<string, LaneItem<E>[]>();
@@ -182,7 +190,8 @@ async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Query
       ? await handler.loadStates(tx, [...lanes.values()].map(([first]) => ({ entityType: first!.decoded.identity.entityType, entityId: first!.decoded.identity.entityId })))
       : new Map<string, S>();
 
-  const runLane = (key: string, items: LaneItem<E>[]) => processLane(ctx, tx, plan, key, items, dedupe.progress.get(key), dedupe.seen, states.get(key), states.has(key));
+  const runLane = (key: string, items: LaneItem<E>[]) =>
+    processLane(ctx, tx, plan, { items, before: dedupe.progress.get(key), seen: dedupe.seen, state: states.get(key), existed: states.has(key) });
   if (handler.kind === 'fold' || ctx.maxLanes <= 1) {
     for (const [key, items] of lanes) await runLane(key, items);
   } else {
@@ -191,21 +200,27 @@ async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Query
   return plan;
 }
 
+export interface LaneInput<E, S> {
+  /** The entity's events of this chunk, in log order (none for a redrive). */
+  readonly items: readonly LaneItem<E>[];
+  readonly entity?: EntityRef;
+  /** The entity's progress as loaded (the compare-and-set's expected value). */
+  readonly before: EntityProgress | undefined;
+  /** Where processing starts, if not at `before` (an operator releasing a gap). */
+  readonly start?: EntityProgress;
+  readonly seen: Map<string, SeenEvent>;
+  readonly state: S | undefined;
+  readonly existed: boolean;
+  /** Try the parked events first (a redrive). */
+  readonly drainFirst?: boolean;
+}
+
 /** One entity's events of the chunk, strictly in log order, then any parked events that can now follow. */
-async function processLane<E, S, F>(
-  ctx: ChunkProcessorContext<E, S, F>,
-  tx: Queryable,
-  plan: ChunkPlan<S, F>,
-  key: string,
-  items: readonly LaneItem<E>[],
-  before: EntityProgress | undefined,
-  seen: Map<string, SeenEvent>,
-  loadedState: S | undefined,
-  existed: boolean,
-): Promise<void> {
-  const entity: EntityRef = { entityType: items[0]!.decoded.identity.entityType, entityId: items[0]!.decoded.identity.entityId };
-  let progress: EntityProgress = before ?? { appliedSeq: 0n, parkedCount: 0 };
-  let state = loadedState;
+export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Queryable, plan: ChunkPlan<S, F>, input: LaneInput<E, S>): Promise<void> {
+  const { items, before, seen, existed } = input;
+  const entity: EntityRef = input.entity ?? { entityType: items[0]!.decoded.identity.entityType, entityId: items[0]!.decoded.identity.entityId };
+  let progress: EntityProgress = input.start ?? before ?? { appliedSeq: 0n, parkedCount: 0 };
+  let state = input.state;
   let stateChanged = false;
   /** Events parked by this chunk, drained again if their predecessor arrives later in the same chunk. */
   const parkedHere: Array<{ item: LaneItem<E>; record: ProcessedRecord; parked: ParkedEvent; drained: boolean }> = [];
@@ -264,6 +279,7 @@ async function processLane<E, S, F>(
     }
   };
 
+  if (input.drainFirst) await drain();
   for (const item of items) {
     const identity = item.decoded.identity;
     const verdict = classifyEvent(identity, progress, seen.get(identity.eventId));
@@ -313,7 +329,6 @@ async function processLane<E, S, F>(
     plan.progress.push({ ...entity, before, after: progress });
   }
   if (stateChanged) plan.states.push({ entity, state: state as S, existed });
-  void key;
 }
 
 async function writeDedupe<S, F>(tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
@@ -322,7 +337,8 @@ async function writeDedupe<S, F>(tx: Queryable, plan: ChunkPlan<S, F>): Promise<
   await reclassifyProcessed(tx, plan.reclassifiedDeadLettered, 'dead_lettered');
 }
 
-async function writePlan<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
+/** Writes everything a plan decided except the offset (the chunk transaction adds that; a redrive has none). */
+export async function writePlan<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
   await writeDedupe(tx, plan);
   if (ctx.handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0)) {
     await ctx.handler.write(tx, { states: plan.states, effects: plan.effects });

@@ -10,3 +10,4 @@ export * from './retry.ts';
 export * from './runtime-error.ts';
 export * from './runtime-options.ts';
 export * from './types.ts';
+export * from './redrive.ts';
