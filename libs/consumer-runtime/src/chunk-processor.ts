@@ -80,23 +80,24 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
       return { kind: 'reposition', nextOffset: stored.nextOffset };
     }
     const plan = await planChunk(ctx, client, messages);
-    if (ctx.faults.shouldFail('mid-insert')) {
-      await writeDedupe(client, plan);
-      ctx.faults.die('mid-insert');
-    }
-    await writePlan(ctx, client, plan);
+    await writeDedupe(client, plan);
+    if (ctx.faults.shouldFail('mid-insert')) ctx.faults.trip('mid-insert');
+    await writeEffects(ctx, client, plan);
     const end = messages.at(-1)!.message.offset + 1n;
     if (!(await advancePartitionOffset(client, ctx.ref, claim, end, plan.counts))) {
       await client.query('rollback');
       return { kind: 'fenced', stored: await readPartitionOffset(ctx.pool, ctx.ref) };
     }
-    if (ctx.faults.shouldFail('before-commit')) ctx.faults.die('before-commit');
+    if (ctx.faults.shouldFail('before-commit')) ctx.faults.trip('before-commit');
     if (ctx.faults.shouldFail('during-commit')) {
-      void client.query('commit').catch(() => undefined);
-      ctx.faults.die('during-commit');
+      // COMMIT is on the wire when the process dies: it may or may not have landed.
+      const committing = client.query('commit');
+      ctx.faults.trip('during-commit');
+      await committing;
+    } else {
+      await client.query('commit');
     }
-    await client.query('commit');
-    if (ctx.faults.shouldFail('after-commit')) ctx.faults.die('after-commit');
+    if (ctx.faults.shouldFail('after-commit')) ctx.faults.trip('after-commit');
     return {
       kind: 'committed',
       nextOffset: end,
@@ -340,6 +341,11 @@ async function writeDedupe<S, F>(tx: Queryable, plan: ChunkPlan<S, F>): Promise<
 /** Writes everything a plan decided except the offset (the chunk transaction adds that; a redrive has none). */
 export async function writePlan<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
   await writeDedupe(tx, plan);
+  await writeEffects(ctx, tx, plan);
+}
+
+/** The handler's effects, dead letters and parked events of a plan. */
+async function writeEffects<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
   if (ctx.handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0)) {
     await ctx.handler.write(tx, { states: plan.states, effects: plan.effects });
   }

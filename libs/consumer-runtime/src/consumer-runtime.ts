@@ -64,7 +64,9 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   const chunkMaxEvents = options.chunk?.maxEvents ?? RUNTIME_DEFAULTS.chunkMaxEvents;
   const chunkMaxBytes = options.chunk?.maxBytes ?? RUNTIME_DEFAULTS.chunkMaxBytes;
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? RUNTIME_DEFAULTS.heartbeatIntervalMs;
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? RUNTIME_DEFAULTS.sessionTimeoutMs;
+  // Several heartbeats fit in a session, whatever the session timeout.
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.min(RUNTIME_DEFAULTS.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3));
   const revokeDrainTimeoutMs = options.revokeDrainTimeoutMs ?? RUNTIME_DEFAULTS.revokeDrainTimeoutMs;
   const backoff = { ...DEFAULT_BACKOFF, ...options.retry };
   const faults = options.faults ?? NO_FAULTS;
@@ -312,7 +314,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
         return;
       }
-      if (faults.shouldFail('after-fetch')) faults.die('after-fetch');
+      if (faults.shouldFail('after-fetch')) faults.trip('after-fetch');
       let from = 0;
       while (from < raw.length && !interrupted()) {
         const chunk = takeChunk(raw, from, chunkMaxEvents, chunkMaxBytes);
@@ -372,7 +374,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       await admin.connect();
       consumer = kafka.consumer({
         groupId,
-        sessionTimeout: options.sessionTimeoutMs ?? RUNTIME_DEFAULTS.sessionTimeoutMs,
+        sessionTimeout: sessionTimeoutMs,
         heartbeatInterval: heartbeatIntervalMs,
         maxBytes: options.fetch?.maxBytes ?? RUNTIME_DEFAULTS.fetchMaxBytes,
         maxBytesPerPartition: options.fetch?.maxBytesPerPartition ?? RUNTIME_DEFAULTS.fetchMaxBytesPerPartition,

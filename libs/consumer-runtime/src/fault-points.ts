@@ -8,20 +8,19 @@ export type FaultPoint = (typeof FAULT_POINTS)[number];
 export interface FaultInjector {
   /** True when this visit of `point` is the one to die at (the caller decides how: during-commit sends COMMIT first). */
   shouldFail(point: FaultPoint): boolean;
-  /** Dies now, without cleanup, as `kill -9` would. */
-  die(point: FaultPoint): never;
+  /** Dies now, without cleanup, as `kill -9` would; or, with SPR_FAULT_ACTION=stop, freezes until SIGCONT. */
+  trip(point: FaultPoint): void;
 }
 
 export const NO_FAULTS: FaultInjector = {
   shouldFail: () => false,
-  die: () => {
-    throw new Error('no fault injection configured');
-  },
+  trip: () => undefined,
 };
 
 /**
- * `SPR_FAULT_POINT=<point>[:<visit>]`: SIGKILL this process at the n-th visit (default 1) of the point.
- * An unknown point is a configuration error, reported at start.
+ * `SPR_FAULT_POINT=<point>[:<visit>]`: at the n-th visit (default 1) of the point, SIGKILL this process, or, with
+ * `SPR_FAULT_ACTION=stop`, SIGSTOP it (a zombie: frozen mid-transaction until someone sends SIGCONT, after which
+ * it carries on). An unknown point or action is a configuration error, reported at start.
  */
 export function faultInjectorFromEnv(env: NodeJS.ProcessEnv, onDie: (point: FaultPoint) => void = () => undefined): FaultInjector {
   const spec = env.SPR_FAULT_POINT;
@@ -32,13 +31,20 @@ export function faultInjectorFromEnv(env: NodeJS.ProcessEnv, onDie: (point: Faul
   }
   const visit = visitText === undefined ? 1 : Number(visitText);
   if (!Number.isInteger(visit) || visit < 1) throw new Error(`SPR_FAULT_POINT=${spec}: the visit must be a positive integer`);
+  const action = env.SPR_FAULT_ACTION ?? 'kill';
+  if (action !== 'kill' && action !== 'stop') throw new Error(`SPR_FAULT_ACTION=${action}: expected kill or stop`);
   let visits = 0;
   return {
     shouldFail(point) {
       return point === name && ++visits === visit;
     },
-    die(point) {
+    trip(point) {
       onDie(point);
+      if (action === 'stop') {
+        // Frozen here; after SIGCONT the caller continues as if nothing happened (a stalled zombie).
+        process.kill(process.pid, 'SIGSTOP');
+        return;
+      }
       process.kill(process.pid, 'SIGKILL');
       // SIGKILL is delivered asynchronously; never continue past a fault point.
       for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);

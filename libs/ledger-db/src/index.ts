@@ -2,3 +2,4 @@ export * from './db.ts';
 export * from './migrate.ts';
 export * from './pg-errors.ts';
 export * from './schema.ts';
+export * from './ledger-digest.ts';

@@ -7,7 +7,7 @@ export interface LoggerOptions {
   /** The service name on every line. */
   readonly service: string;
   readonly level?: LogLevel;
-  /** Where lines go; default stdout. */
+  /** Where lines go; default stdout, written synchronously (a line logged just before a crash is not lost). */
   readonly destination?: DestinationStream;
 }
 
@@ -50,7 +50,7 @@ export function createLogger(options: LoggerOptions): Logger {
         },
       },
     },
-    options.destination,
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

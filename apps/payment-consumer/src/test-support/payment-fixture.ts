@@ -49,7 +49,7 @@ export async function createPaymentFixture(prefix: string): Promise<PaymentFixtu
     PAYMENTS_TOPIC: topic,
     CONSUMER_GROUP: uniqueName('payment_consumer'),
     OPS_PORT: '0',
-    SESSION_TIMEOUT_MS: '6000',
+    SESSION_TIMEOUT_MS: '3000',
     ...overrides,
   });
 
