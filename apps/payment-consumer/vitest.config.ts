@@ -1,3 +1,4 @@
 import { sprVitestConfig } from '@spr/testing/vitest';
 
-export default sprVitestConfig({ integration: true });
+// Process-level guarantees run the deployable bundle (dist/main.mjs), built once per test run.
+export default sprVitestConfig({ integration: true, globalSetup: [new URL('./src/test-support/build-bundle.ts', import.meta.url).pathname] });

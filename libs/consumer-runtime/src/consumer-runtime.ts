@@ -44,6 +44,8 @@ interface PartitionState {
   claim?: PartitionClaim;
   revoked: boolean;
   fenced: boolean;
+  /** A chunk transaction of this partition is running (its outcome will update `claim`). */
+  busy: boolean;
 }
 
 const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
@@ -87,6 +89,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   let joined = false;
   let crash: Error | undefined;
   let evaluator: NodeJS.Timeout | undefined;
+  let watcher: NodeJS.Timeout | undefined;
   const kafkaCommits = new Map<number, { inFlight: boolean; next?: bigint }>();
   /** Partitions paused because this member was fenced on them, with the function that resumes each. */
   const fencedPartitions = new Map<number, () => void>();
@@ -168,7 +171,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         }
       }
     })();
-    const partitionState: PartitionState = { ref, claimed, revoked: false, fenced: false };
+    const partitionState: PartitionState = { ref, claimed, revoked: false, fenced: false, busy: false };
     claimed.then(
       (claim) => {
         partitionState.claim = claim;
@@ -209,9 +212,11 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     for (let attempt = 0; ; attempt++) {
       if (interrupted()) return 'stop';
       let result: ChunkResult;
+      p.busy = true;
       try {
         result = await processChunk(chunkContext(p.ref), p.claim!, prepared);
       } catch (error) {
+        p.busy = false;
         if ((error instanceof RuntimeError && error.retriable) || isTransientPgError(error) || (error as { retriable?: boolean }).retriable === true) {
           metrics.retries.inc({ kind: pgErrorKind(error) });
           log.warn({ partition: p.ref.partition, attempt, err: error }, 'chunk failed transiently; retrying');
@@ -232,6 +237,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         if ((await commitRange(p, prepared.slice(0, half), batch, resolveOffset, interrupted)) === 'stop') return 'stop';
         return commitRange(p, prepared.slice(half), batch, resolveOffset, interrupted);
       }
+      p.busy = false;
       switch (result.kind) {
         case 'committed': {
           p.claim = { ...p.claim!, nextOffset: result.nextOffset };
@@ -356,6 +362,34 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     }
   };
 
+  /**
+   * Notices, without waiting for traffic, when the stored offsets of this member's partitions were changed from
+   * outside (an operator's replay reset: seek there) or claimed by another member (fenced). Partitions with a chunk
+   * in flight are left alone: that chunk's own outcome says the same.
+   */
+  const watchStoredOffsets = async () => {
+    const watched = [...partitions.values()].filter((p) => p.claim && !p.revoked && !p.fenced && !p.busy).map((p) => ({ p, claim: p.claim! }));
+    if (watched.length === 0 || state !== 'running') return;
+    const { rows } = await pool.query<{ partition: number; next_offset: string; generation: string }>(
+      'select partition, next_offset, generation from consumer_offsets where group_id = $1 and topic = $2 and partition = any($3::int4[])',
+      [groupId, topic, watched.map((w) => w.p.ref.partition)],
+    );
+    for (const row of rows) {
+      const { p, claim } = watched.find((w) => w.p.ref.partition === row.partition)!;
+      if (p.claim !== claim || p.busy || p.revoked) continue;
+      if (BigInt(row.generation) !== claim.generation) {
+        p.fenced = true;
+        metrics.fenced.inc({ partition: String(row.partition) });
+        log.warn({ partition: row.partition, claimed: claim, storedGeneration: row.generation }, 'fenced: another member claimed this partition');
+        events.emit('fenced', { partition: row.partition });
+      } else if (BigInt(row.next_offset) !== claim.nextOffset) {
+        log.warn({ partition: row.partition, from: claim.nextOffset, to: row.next_offset }, 'the stored offset moved (an operator reset?); seeking to it');
+        p.claim = { ...claim, nextOffset: BigInt(row.next_offset) };
+        consumer?.seek({ topic, partition: row.partition, offset: row.next_offset });
+      }
+    }
+  };
+
   const fail = (error: Error) => {
     if (state === 'crashed' || state === 'stopped') return;
     crash = error;
@@ -372,6 +406,10 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       if (state !== 'new') return;
       admin = kafka.admin();
       await admin.connect();
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {
+        throw new RuntimeError('INVALID_CONFIG', `topic '${topic}' does not exist (or is not readable); create it with its partition count first`, { cause: error });
+      });
+      log.info({ partitions: metadata.topics[0]?.partitions.length }, 'topic found');
       consumer = kafka.consumer({
         groupId,
         sessionTimeout: sessionTimeoutMs,
@@ -396,6 +434,9 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         eachBatch,
       });
       evaluator = setInterval(applyBackpressure, 200);
+      watcher = setInterval(() => {
+        watchStoredOffsets().catch((error: unknown) => log.debug({ err: error }, 'watching stored offsets failed; trying again later'));
+      }, options.offsetWatchIntervalMs ?? RUNTIME_DEFAULTS.offsetWatchIntervalMs);
       state = 'running';
       log.info({ owner }, 'consumer runtime started');
     },
@@ -409,6 +450,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       state = 'stopping';
       stopping.abort();
       clearInterval(evaluator);
+      clearInterval(watcher);
       await consumer?.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping the consumer'));
       await consumer?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'disconnecting the consumer'));
       await admin?.disconnect().catch(() => undefined);

@@ -38,6 +38,8 @@ export interface ConsumerRuntimeOptions<E, S = unknown, F = unknown> {
   readonly revokeDrainTimeoutMs?: number;
   /** The in-memory fast path in front of durable dedupe; `false` disables it. */
   readonly recentWindow?: { readonly maxEntries: number; readonly ttlMs: number } | false;
+  /** How often idle partitions check their stored offsets for an operator's reset or another member's claim. */
+  readonly offsetWatchIntervalMs?: number;
   /** Identifies this member in consumer_offsets.owner. */
   readonly owner?: string;
   /** Only the chaos suite passes one (see fault-points.ts). */
@@ -58,4 +60,5 @@ export const RUNTIME_DEFAULTS = {
   heartbeatIntervalMs: 3_000,
   revokeDrainTimeoutMs: 10_000,
   recentWindow: { maxEntries: 100_000, ttlMs: 10 * 60_000 },
+  offsetWatchIntervalMs: 2_000,
 } as const;

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 
-/** The committed drizzle-kit migrations of this library. */
-export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
+/**
+ * The committed drizzle-kit migrations of this library: beside src/ when run from source, beside the bundle when
+ * an app's build copied them (dist/migrations); SPR_MIGRATIONS_DIR overrides both.
+ */
+export const MIGRATIONS_DIR =
+  process.env.SPR_MIGRATIONS_DIR ??
+  [join(import.meta.dirname, '..', 'migrations'), join(import.meta.dirname, 'migrations')].find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ??
+  join(import.meta.dirname, '..', 'migrations');
 
 const MIGRATIONS_TABLE = '__spr_migrations';
 const BREAKPOINT = '--> statement-breakpoint';

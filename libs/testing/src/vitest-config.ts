@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export interface SprVitestOptions {
   /** Whether any spec of the project talks to the real stack (`*.int.spec.ts`). */
   readonly integration?: boolean;
+  /** More global setup files of the project (absolute paths), run after the stack is resolved. */
+  readonly globalSetup?: readonly string[];
 }
 
 /**
@@ -16,7 +18,7 @@ export function sprVitestConfig(options: SprVitestOptions = {}) {
       environment: 'node',
       testTimeout: options.integration ? 180_000 : 10_000,
       hookTimeout: options.integration ? 180_000 : 10_000,
-      globalSetup: options.integration ? [new URL('./global-setup.ts', import.meta.url).pathname] : [],
+      globalSetup: [...(options.integration ? [new URL('./global-setup.ts', import.meta.url).pathname] : []), ...(options.globalSetup ?? [])],
       pool: 'forks',
       // Memory-bound tests call gc() before measuring the heap.
       execArgv: ['--expose-gc'],

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { waitFor } from '@spr/testing';
 
-const MAIN = join(import.meta.dirname, '..', 'main.ts');
+/** The deployable bundle (built by build-bundle.ts before the tests run). */
+const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.mjs');
 const KEPT_LINES = 5_000;
 
 export interface ConsumerProcess {
@@ -17,7 +18,7 @@ export interface ConsumerProcess {
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The payment consumer as its own process (`node src/main.ts`), as it runs in production. */
+/** The payment consumer as its own process (`node dist/main.mjs`), as it runs in production. */
 export function spawnConsumer(env: NodeJS.ProcessEnv): ConsumerProcess {
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Array<Record<string, unknown>> = [];

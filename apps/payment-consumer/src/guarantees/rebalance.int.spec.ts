@@ -1,0 +1,59 @@
+/**
+ * G1 and G2 through rebalances: consumer processes join, leave gracefully (SIGTERM) and die (SIGKILL) while
+ * 50,000+ events flow; every event is applied exactly once and each payment's events in order.
+ */
+import type { PaymentEvent } from '@spr/contracts';
+import { simulatePayments } from '@spr/payments-domain';
+import { uniqueName, waitFor } from '@spr/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnConsumer, type ConsumerProcess } from '../test-support/consumer-process.ts';
+import { createPaymentFixture, type PaymentFixture } from '../test-support/payment-fixture.ts';
+import { verifyLedger } from '../test-support/verify-ledger.ts';
+
+let fx: PaymentFixture;
+beforeAll(async () => {
+  fx = await createPaymentFixture('rebalance');
+});
+afterAll(() => fx.close());
+
+describe('rebalance', () => {
+  it('keeps exactly-once and per-entity order while members join and leave during 50,000 events', async () => {
+    const events: PaymentEvent[] = [...simulatePayments({ payments: 16_000, seed: 2026 })];
+    expect(events.length).toBeGreaterThanOrEqual(50_000);
+    const groupId = uniqueName('rebalance_group');
+    const env = fx.env({ CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: '250', LOG_LEVEL: 'warn' });
+    const progress = async () => Number((await fx.pool.query<{ n: string | null }>('select sum(next_offset) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n ?? 0);
+    const reach = (fraction: number) => waitFor(async () => (await progress()) >= events.length * fraction, { what: `${fraction * 100}% of the events`, timeoutMs: 120_000, intervalMs: 50 });
+
+    // Half the events are there before the first member starts, half arrive while membership changes.
+    await fx.publish(events.slice(0, events.length / 2));
+    const members: ConsumerProcess[] = [];
+    const join = () => {
+      const member = spawnConsumer(env);
+      members.push(member);
+      return member;
+    };
+    try {
+      const a = join();
+      const publishing = fx.publish(events.slice(events.length / 2));
+      await reach(0.1);
+      const b = join();
+      await reach(0.25);
+      const c = join();
+      await reach(0.4);
+      expect((await b.stop()).code).toBe(0); // leaves gracefully
+      await reach(0.55);
+      c.signal('SIGKILL'); // dies mid-work
+      await c.exited;
+      await publishing;
+      await reach(0.65);
+      join();
+      await reach(0.8);
+      expect((await a.stop()).code).toBe(0);
+      await fx.waitForDrain(groupId, 180_000);
+    } finally {
+      for (const member of members) await member.stop();
+    }
+    expect(await verifyLedger(fx.pool, events)).toEqual({ duplicated: 0, lost: 0, orderViolations: 0, drifted: 0, gaps: 0, net: 0n });
+  });
+});

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * Operator command: re-applies parked events and dead letters after a fix.
+ *
+ *   redrive parked [--entity payment:<id>] [--release]
+ *   redrive dead-letters [--id <n>]... [--reason <CODE>]
+ *
+ * Uses the consumer's settings (DATABASE_URL, SCHEMA_REGISTRY_URL, PAYMENTS_TOPIC, CONSUMER_GROUP) and is safe
+ * to run while the consumer runs (it locks each entity it touches). Prints a JSON report.
+ */
+import { parseArgs } from 'node:util';
+import { redriveDeadLetters, redriveParked } from '@spr/consumer-runtime';
+import { createPaymentCodec } from '@spr/contracts';
+import { createPool } from '@spr/ledger-db';
+import { silenceKafkajsTimerWarning } from '@spr/observability';
+import { createSchemaRegistryClient, parseCompositeKey } from '@spr/routing';
+import { envReader } from '@spr/app-config';
+import { createLedgerHandler } from './ledger-handler.ts';
+import { createPaymentDecoder } from './payment-decoder.ts';
+
+const USAGE = 'usage: redrive parked [--entity payment:<id>] [--release] | redrive dead-letters [--id <n>]... [--reason <CODE>]';
+
+silenceKafkajsTimerWarning();
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { entity: { type: 'string' }, release: { type: 'boolean', default: false }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
+});
+const command = positionals[0];
+if (command !== 'parked' && command !== 'dead-letters') {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
+
+const env = envReader(process.env);
+const pool = createPool({ connectionString: env.url('DATABASE_URL'), max: 2, application_name: 'payment-redrive' });
+try {
+  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: env.url('SCHEMA_REGISTRY_URL') }), topic: env.string('PAYMENTS_TOPIC', 'payments') });
+  const ctx = { pool, groupId: env.string('CONSUMER_GROUP', 'payment-consumer'), decoder: createPaymentDecoder(codec), handler: createLedgerHandler() };
+  let report;
+  if (command === 'parked') {
+    let entity;
+    if (values.entity) {
+      const parsed = parseCompositeKey(values.entity);
+      if (!parsed.success) throw new Error(`--entity ${values.entity}: ${parsed.message}`);
+      entity = { entityType: parsed.entityType, entityId: parsed.entityId };
+    }
+    report = await redriveParked(ctx, { entity, release: values.release });
+  } else {
+    const ids = values.id?.map((id) => {
+      if (!/^\d+$/.test(id)) throw new Error(`--id ${id} is not a dead letter id (a positive integer)`);
+      return BigInt(id);
+    });
+    report = await redriveDeadLetters(ctx, { ids, reasonCode: values.reason });
+  }
+  process.stdout.write(`${JSON.stringify({ command, ...report })}\n`);
+} catch (error) {
+  process.stderr.write(`redrive failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await pool.end();
+}
