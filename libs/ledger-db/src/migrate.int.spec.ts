@@ -56,3 +56,17 @@ describe('migrateDatabase', () => {
     await expect(attempt).rejects.toThrowError(/0000_initial was changed after it was applied/);
   });
 });
+
+describe('migrateDatabase with a client', () => {
+  it('uses a connected client as it is (npm run db:migrate does)', async () => {
+    const schema = await createTestDatabaseSchema(stack.databaseUrl, 'migrate_client');
+    const client = new pg.Client({ connectionString: schema.databaseUrl });
+    await client.connect();
+    try {
+      expect((await migrateDatabase(client)).applied.length).toBe(readMigrations().length);
+    } finally {
+      await client.end();
+      await schema.drop();
+    }
+  });
+});

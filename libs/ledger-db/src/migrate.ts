@@ -67,8 +67,9 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 export async function migrateDatabase(client: pg.Pool | pg.Client, options: MigrateOptions = {}): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
   const migrations = readMigrations(options.migrationsDir);
-  const connection = 'release' in client ? client : await (client as pg.Pool).connect();
-  const isPoolClient = connection !== client;
+  // A pool lends a client for the migration; a client (connected by the caller) is used as it is.
+  const isPool = typeof (client as pg.Pool).totalCount === 'number';
+  const connection: pg.ClientBase = isPool ? await (client as pg.Pool).connect() : (client as pg.Client);
   try {
     const schema = options.schema ?? (await connection.query<{ schema: string | null }>('select current_schema() as schema')).rows[0]?.schema;
     if (!schema) throw new MigrationError('BAD_SCHEMA_NAME', 'no target schema: the search_path names no existing schema; pass options.schema');
@@ -108,6 +109,6 @@ export async function migrateDatabase(client: pg.Pool | pg.Client, options: Migr
       throw error;
     }
   } finally {
-    if (isPoolClient) (connection as pg.PoolClient).release();
+    if (isPool) (connection as pg.PoolClient).release();
   }
 }

@@ -67,7 +67,7 @@ export const outbox = pgTable(
     entityId: text('entity_id').notNull(),
     seq: int64('seq').notNull(),
     eventType: text('event_type').notNull(),
-    /** The event as JSON (longs as decimal strings, timestamps as epoch millis), encoded to Avro at publish time. */
+    /** The event in the contract's JSON form (longs as decimal strings, timestamps as ISO-8601), encoded to Avro at publish time. */
     payload: jsonb('payload').notNull(),
     correlationId: text('correlation_id').notNull(),
     traceparent: text('traceparent'),
