@@ -119,3 +119,22 @@ describe('sequenced producer', () => {
     await expect(producer.send(record('x', 1))).rejects.toMatchObject({ code: 'PRODUCER_STOPPED' });
   });
 });
+
+describe('sequenced producer order', () => {
+  it('keeps call order when an earlier send encodes slower than a later one', async () => {
+    const topic = await createTestTopic(admin, { prefix: 'seqprod_order', partitions: 1 });
+    // The first event's encoding takes longest (like a first encode that registers its schema).
+    const slowFirst: EventEncoder<TestEvent> = {
+      encode: async (event) => {
+        if (event.n === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+        return { value: Buffer.from(JSON.stringify(event)), schemaId: 7 };
+      },
+    };
+    const producer = createSequencedProducer({ kafka, topic, partitionCount: 1, encoder: slowFirst });
+    await producer.start();
+    const sent = await Promise.all([1, 2, 3, 4, 5].map((n) => producer.send(record('p-order', n))));
+    await producer.stop();
+    expect(sent.map((s) => s.offset)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(producer.stats.batches).toBeLessThanOrEqual(2);
+  });
+});

@@ -99,6 +99,8 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
   let lingerTimer: NodeJS.Timeout | undefined;
   const roomWaiters: Array<() => void> = [];
   const stats = { batches: 0, messages: 0, peakBufferedBytes: 0 };
+  /** Resolves when the latest send has entered the queue; each send enters after the one before it. */
+  let intake: Promise<void> = Promise.resolve();
 
   const flushSoon = () => {
     if (inFlight) return; // the in-flight batch's completion flushes what waits
@@ -165,34 +167,55 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
       state = 'started';
     },
 
-    async send(record) {
+    send(record) {
       if (state !== 'started') {
-        throw new RoutingError('PRODUCER_STOPPED', state === 'new' ? 'call start() before send()' : `the producer for '${topic}' is stopped`);
+        return Promise.reject(new RoutingError('PRODUCER_STOPPED', state === 'new' ? 'call start() before send()' : `the producer for '${topic}' is stopped`));
       }
-      const key = compositeKey({ entityType: record.entityType, entityId: record.entityId });
-      // The partition is computed here (and checked again by the partitioner) so offsets can be attributed.
-      const partition = partitionFor(key, partitionCount);
-      const { value, schemaId } = await encoder.encode(record.event);
-      const traceparent = record.traceparent && isValidTraceparent(record.traceparent) ? record.traceparent : newTraceparent();
-      const headers = {
-        [EVENT_HEADERS.eventId]: record.eventId,
-        [EVENT_HEADERS.eventType]: record.eventType,
-        [EVENT_HEADERS.seq]: record.seq.toString(),
-        [EVENT_HEADERS.schemaId]: String(schemaId),
-        [EVENT_HEADERS.correlationId]: record.correlationId,
-        [EVENT_HEADERS.traceparent]: traceparent,
-      };
-      const bytes = value.length + key.length + 200;
-      while (bufferedBytes + bytes > batching.maxBufferedBytes && bufferedBytes > 0) {
-        await new Promise<void>((resolve) => roomWaiters.push(resolve));
+      let key: string;
+      let partition: number;
+      try {
+        key = compositeKey({ entityType: record.entityType, entityId: record.entityId });
+        // The partition is computed here (and checked again by the partitioner) so offsets can be attributed.
+        partition = partitionFor(key, partitionCount);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      bufferedBytes += bytes;
-      stats.peakBufferedBytes = Math.max(stats.peakBufferedBytes, bufferedBytes);
-      return new Promise<SentRecord>((resolve, reject) => {
-        pending.push({ message: { key, value, headers, partition }, bytes, resolve, reject });
-        pendingBytes += bytes;
-        flushSoon();
+      // Encoding starts now and runs concurrently with other sends; entering the queue happens strictly in call
+      // order (after the previous send entered), so a send never overtakes an earlier one, even when the earlier
+      // one waits for its schema to be registered or for buffer room.
+      const encoded = encoder.encode(record.event);
+      encoded.catch(() => undefined);
+      const entered = intake.then(async () => {
+        const { value, schemaId } = await encoded;
+        const traceparent = record.traceparent && isValidTraceparent(record.traceparent) ? record.traceparent : newTraceparent();
+        const headers = {
+          [EVENT_HEADERS.eventId]: record.eventId,
+          [EVENT_HEADERS.eventType]: record.eventType,
+          [EVENT_HEADERS.seq]: record.seq.toString(),
+          [EVENT_HEADERS.schemaId]: String(schemaId),
+          [EVENT_HEADERS.correlationId]: record.correlationId,
+          [EVENT_HEADERS.traceparent]: traceparent,
+        };
+        const bytes = value.length + key.length + 200;
+        while (bufferedBytes + bytes > batching.maxBufferedBytes && bufferedBytes > 0) {
+          await new Promise<void>((resolve) => roomWaiters.push(resolve));
+        }
+        bufferedBytes += bytes;
+        stats.peakBufferedBytes = Math.max(stats.peakBufferedBytes, bufferedBytes);
+        const acknowledged = new Promise<SentRecord>((resolve, reject) => {
+          pending.push({ message: { key, value, headers, partition }, bytes, resolve, reject });
+          pendingBytes += bytes;
+          flushSoon();
+        });
+        // Wrapped, so that `entered` resolves when the record is queued, not when the broker acknowledges it.
+        return { acknowledged };
       });
+      // The next send enters once this one is queued (or failed).
+      intake = entered.then(
+        () => undefined,
+        () => undefined,
+      );
+      return entered.then(({ acknowledged }) => acknowledged);
     },
 
     async stop() {
