@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /** The payment consumer process: config from the environment, SIGTERM/SIGINT drain and exit 0. */
-import { createLogger, silenceKafkajsTimerWarning } from '@spr/observability';
+import { createLogger, silenceKnownDependencyWarnings } from '@spr/observability';
 import { paymentConsumerConfigFromEnv } from './config.ts';
 import { createPaymentConsumer } from './payment-consumer.ts';
 
-silenceKafkajsTimerWarning();
+silenceKnownDependencyWarnings();
 const bootLogger = createLogger({ service: 'payment-consumer' });
 let consumer: ReturnType<typeof createPaymentConsumer>;
 try {

@@ -5,8 +5,8 @@ import { createMetricsRegistry, createOpsServer, type Logger } from '@spr/observ
 import { createKafkaClient, createSchemaRegistryClient } from '@spr/routing';
 import type pg from 'pg';
 import type { PaymentConsumerConfig } from './config.ts';
-import { createLedgerHandler } from './ledger-handler.ts';
-import { createPaymentDecoder } from './payment-decoder.ts';
+import { createLedgerHandler } from '@spr/payments-ledger';
+import { createPaymentDecoder } from '@spr/payments-ledger';
 
 export interface PaymentConsumer {
   start(): Promise<{ opsPort: number }>;

@@ -12,15 +12,15 @@ import { parseArgs } from 'node:util';
 import { redriveDeadLetters, redriveParked } from '@spr/consumer-runtime';
 import { createPaymentCodec } from '@spr/contracts';
 import { createPool } from '@spr/ledger-db';
-import { silenceKafkajsTimerWarning } from '@spr/observability';
+import { silenceKnownDependencyWarnings } from '@spr/observability';
 import { createSchemaRegistryClient, parseCompositeKey } from '@spr/routing';
 import { envReader } from '@spr/app-config';
-import { createLedgerHandler } from './ledger-handler.ts';
-import { createPaymentDecoder } from './payment-decoder.ts';
+import { createLedgerHandler } from '@spr/payments-ledger';
+import { createPaymentDecoder } from '@spr/payments-ledger';
 
 const USAGE = 'usage: redrive parked [--entity payment:<id>] [--release] | redrive dead-letters [--id <n>]... [--reason <CODE>]';
 
-silenceKafkajsTimerWarning();
+silenceKnownDependencyWarnings();
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { entity: { type: 'string' }, release: { type: 'boolean', default: false }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },

@@ -9,8 +9,8 @@ import { applyPaymentEvent, simulatePayments, type Payment } from '@spr/payments
 import { compositeKey, partitionFor } from '@spr/routing';
 import { waitFor } from '@spr/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLedgerHandler, type LedgerPosting } from '../ledger-handler.ts';
-import { createPaymentDecoder } from '../payment-decoder.ts';
+import { createLedgerHandler, type LedgerPosting } from '@spr/payments-ledger';
+import { createPaymentDecoder } from '@spr/payments-ledger';
 import { createPaymentFixture, PARTITIONS, type PaymentFixture } from '../test-support/payment-fixture.ts';
 
 /** Larger than the consumer's limit in this test, smaller than the broker's. */

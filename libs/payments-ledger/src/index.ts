@@ -1,0 +1,2 @@
+export * from './ledger-handler.ts';
+export * from './payment-decoder.ts';
