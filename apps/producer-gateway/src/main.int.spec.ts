@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, uniqueName, waitFor } from '@spr/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGateway } from '../build.ts';
+import { bundleApp } from '@spr/app-bundler';
 import { hashApiKey } from './api-keys.ts';
 import { deleteSubjects } from './test-support/gateway-harness.ts';
 
@@ -20,7 +20,7 @@ const elsewhere = mkdtempSync(join(tmpdir(), 'spr-gateway-cwd-'));
 let bundle: string;
 
 beforeAll(async () => {
-  ({ outfile: bundle } = await buildGateway(outdir));
+  bundle = (await bundleApp({ projectRoot: join(import.meta.dirname, '..'), entries: ['src/main.ts'], outdir })).files[0]!;
 });
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
