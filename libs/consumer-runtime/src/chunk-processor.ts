@@ -18,7 +18,7 @@ import type { FaultInjector } from './fault-points.ts';
 import { advancePartitionOffset, readPartitionOffset, type ChunkCounts, type PartitionClaim, type PartitionRef } from './offset-store.ts';
 import { insertDeadLetters, insertParkedEvents, loadParkedEvents, resolveParkedEvents, type DeadLetter, type ParkedEvent } from './quarantine-store.ts';
 import { RuntimeError } from './runtime-error.ts';
-import type { DecodeOutcome, EntityRef, EntityState, EventContext, EventDecoder, EventHandler, PoisonOutcome, RawMessage, Rejection } from './types.ts';
+import type { EntityRef, EntityState, EventContext, EventDecoder, EventHandler, PoisonOutcome, RawMessage, Rejection } from './types.ts';
 
 /** A fetched message with its decoding (transient failures were retried before a chunk is built). */
 export interface PreparedMessage<E> {
@@ -363,4 +363,3 @@ async function runConcurrently<T>(items: readonly T[], limit: number, work: (ite
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export type { DecodeOutcome };

@@ -1,0 +1,103 @@
+/**
+ * The simple path: an `apply` handler that calls a slow external system runs different entities concurrently
+ * (up to `maxLanes`) and each entity strictly in order, inside the chunk's one transaction, exactly once.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { migrateDatabase } from '@spr/ledger-db';
+import { silentLogger } from '@spr/observability';
+import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, uniqueName, waitFor } from '@spr/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumerRuntime } from './consumer-runtime.ts';
+import type { ApplyHandler, EventDecoder } from './types.ts';
+
+interface Note {
+  readonly id: string;
+  readonly entity: string;
+  readonly seq: number;
+}
+
+/** Events of this test are JSON; the runtime is generic over the event format. */
+const jsonDecoder: EventDecoder<Note> = {
+  decode(message) {
+    const note = JSON.parse(message.value!.toString()) as Note;
+    return {
+      ok: true,
+      event: note,
+      identity: { eventId: note.id, entityType: 'note', entityId: note.entity, seq: BigInt(note.seq), payloadHash: createHash('sha256').update(message.value!).digest() },
+    };
+  },
+};
+
+const stack = testStack();
+let pool: pg.Pool;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const schema = await createTestDatabaseSchema(stack.databaseUrl, 'lanes');
+  drop = schema.drop;
+  pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 4 });
+  await migrateDatabase(pool);
+  await pool.query('create table lane_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null unique)');
+});
+afterAll(async () => {
+  await pool.end();
+  await drop();
+});
+
+describe('apply handler lanes', () => {
+  it('runs entities concurrently up to maxLanes, each in order, exactly once', async () => {
+    const kafka = testKafka(stack.kafkaBrokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = await createTestTopic(admin, { prefix: 'lanes', partitions: 1 });
+    const entities = 12;
+    const perEntity = 8;
+    const notes: Note[] = [];
+    for (let seq = 1; seq <= perEntity; seq++) for (let e = 0; e < entities; e++) notes.push({ id: randomUUID(), entity: `n-${e}`, seq });
+    const producer = kafka.producer();
+    await producer.connect();
+    // Every note once, and every tenth one again (a redelivery).
+    const deliveries = notes.flatMap((n, i) => (i % 10 === 3 ? [n, n] : [n]));
+    await producer.send({ topic, messages: deliveries.map((n) => ({ key: `note:${n.entity}`, value: JSON.stringify(n) })) });
+    await producer.disconnect();
+
+    let running = 0;
+    let peak = 0;
+    const maxLanes = 4;
+    const handler: ApplyHandler<Note> = {
+      kind: 'apply',
+      async apply(tx, note) {
+        running++;
+        peak = Math.max(peak, running);
+        try {
+          // A slow external call (a payment provider, say) before the write.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await tx.query('insert into lane_effects (entity, seq, event_id) values ($1, $2, $3)', [note.entity, note.seq, note.id]);
+          return { kind: 'applied' };
+        } finally {
+          running--;
+        }
+      },
+    };
+    const groupId = uniqueName('lanes_group');
+    const runtime = createConsumerRuntime({ kafka, pool, groupId, topic, decoder: jsonDecoder, handler, logger: silentLogger(), maxLanes, chunk: { maxEvents: 200 }, sessionTimeoutMs: 6_000 });
+    await runtime.start();
+    try {
+      await waitFor(async () => Number((await pool.query<{ n: string }>('select coalesce(sum(next_offset), 0) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n) === deliveries.length, {
+        what: 'every delivery to be accounted',
+      });
+    } finally {
+      await runtime.stop();
+      await admin.disconnect();
+    }
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(maxLanes);
+    const { rows } = await pool.query<{ entity: string; seq: number }>('select entity, seq from lane_effects order by id');
+    expect(rows).toHaveLength(notes.length);
+    const byEntity = new Map<string, number[]>();
+    for (const r of rows) byEntity.set(r.entity, [...(byEntity.get(r.entity) ?? []), r.seq]);
+    for (const seqs of byEntity.values()) expect(seqs).toEqual(Array.from({ length: perEntity }, (_, i) => i + 1));
+    const counts = await pool.query<{ applied: string; duplicates: string }>('select sum(applied_count) as applied, sum(duplicate_count) as duplicates from consumer_offsets where group_id = $1', [groupId]);
+    expect(counts.rows[0]).toEqual({ applied: String(notes.length), duplicates: String(deliveries.length - notes.length) });
+  });
+});
