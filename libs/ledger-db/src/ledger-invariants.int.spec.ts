@@ -85,8 +85,8 @@ describe('ledger invariants', () => {
 
   it('rejects a currency that is not ISO-4217', async () => {
     expect(await failure(post(randomUUID(), [['a', 'debit', 1, 'XYZ'], ['b', 'credit', 1, 'XYZ']]))).toMatchObject({
-      kind: 'foreign_key_violation',
-      constraint: 'ledger_entries_currency_fk',
+      kind: 'check_violation',
+      constraint: 'ledger_entries_currency_iso',
     });
   });
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, char, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, char, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { int64, timestamptz } from './columns.ts';
-import { currencies, PAYMENT_STATES } from './ledger.ts';
+import { PAYMENT_STATES } from './ledger.ts';
 
 /**
  * The gateway's own record of each payment (the command side): the state machine that accepts or refuses a
@@ -23,7 +23,6 @@ export const gatewayPayments = pgTable(
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    foreignKey({ name: 'gateway_payments_currency_fk', columns: [t.currency], foreignColumns: [currencies.code] }),
     check('gateway_payments_state', sql`${t.state} in ('initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled')`),
     check(
       'gateway_payments_amounts',
