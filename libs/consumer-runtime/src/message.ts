@@ -2,15 +2,21 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { StoredHeaders } from '@spr/ledger-db';
 import type { RawMessage } from './types.ts';
 
-/** kafkajs's message, with headers normalised to byte arrays and the offset as bigint. */
+/**
+ * kafkajs's message, with the offset as bigint. Headers are normalised to byte arrays only when read (a dead
+ * letter or a parked event keeps them); the hot path never needs them.
+ */
 export function toRawMessage(topic: string, partition: number, message: KafkaMessage): RawMessage {
+  let headers: Record<string, Buffer[]> | undefined;
   return {
     topic,
     partition,
     offset: BigInt(message.offset),
     key: message.key ?? null,
     value: message.value ?? null,
-    headers: normaliseHeaders(message.headers),
+    get headers() {
+      return (headers ??= normaliseHeaders(message.headers));
+    },
     timestamp: Number(message.timestamp),
   };
 }
@@ -39,9 +45,7 @@ export function restoreHeaders(stored: StoredHeaders): Record<string, Buffer[]> 
   return out;
 }
 
-/** The message's size as counted by budgets: key, value and headers. */
+/** The message's size as counted by budgets and chunk limits: key and value (headers are small beside them). */
 export function messageBytes(message: RawMessage): number {
-  let bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
-  for (const [name, values] of Object.entries(message.headers)) for (const v of values) bytes += name.length + v.length;
-  return bytes;
+  return (message.key?.length ?? 0) + (message.value?.length ?? 0);
 }
