@@ -11,6 +11,8 @@ import { createWriterCache, type ReaderRecord, type WriterLookup } from './write
 
 export const DEFAULT_UNKNOWN_ID_LOOKUPS = 3;
 export const DEFAULT_MAX_UNKNOWN_IDS = 10_000;
+/** Attempts to register while another process's first registration of the subject sets its level. */
+const LEVEL_SETTLE_ATTEMPTS = 5;
 
 /** The registry client calls a codec makes; a `SchemaRegistry` of @kafkajs/confluent-schema-registry has them. */
 export type CodecRegistry = Pick<SchemaRegistry, 'register' | 'getSchema'>;
@@ -71,7 +73,7 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
   async function register(record: CodecRecord<T>): Promise<number> {
     const { contract: c, subject } = record;
     try {
-      const { id } = await registry.register({ type: SchemaType.AVRO, schema: c.schema }, { subject, compatibility: COMPATIBILITY[c.compatibility] });
+      const { id } = await registerSettlingLevel(record);
       schemaIds.set(record.type, id);
       writers.remember(id, record);
       return id;
@@ -81,6 +83,23 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
       throw refused
         ? new ContractError('REGISTRATION_REFUSED', `the registry refused ${what}: ${errorText(error)}`, { cause: error })
         : new ContractError('REGISTRY_UNAVAILABLE', `could not register ${what}: ${errorText(error)}`, { retriable: true, cause: error });
+    }
+  }
+
+  /**
+   * The registry client reads a subject's level before registering and sets it after a first registration. Two
+   * processes registering a new subject at once (two replicas starting) see each other's half-done registration:
+   * the level is not set yet (the client reports a mismatch), or both set it (Apicurio answers 409, the rule
+   * exists). Both settle within moments, so they are retried a few times before counting as a refusal.
+   */
+  async function registerSettlingLevel(record: CodecRecord<T>): Promise<{ id: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await registry.register({ type: SchemaType.AVRO, schema: record.contract.schema }, { subject: record.subject, compatibility: COMPATIBILITY[record.contract.compatibility] });
+      } catch (error) {
+        if (!isFirstRegistrationRace(error) || attempt >= LEVEL_SETTLE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
   }
 
@@ -157,6 +176,11 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
       return decodeBody(writers.get(schemaId) ?? (await writers.resolve(schemaId)), value, schemaId);
     },
   };
+}
+
+function isFirstRegistrationRace(error: unknown): boolean {
+  const e = error as { name?: string; status?: number; message?: string } | undefined;
+  return e?.name === 'ConfluentSchemaRegistryCompatibilityError' || (e?.status === 409 && /rule named 'COMPATIBILITY' already exists/.test(e.message ?? ''));
 }
 
 function positiveInteger(value: number, name: string): number {

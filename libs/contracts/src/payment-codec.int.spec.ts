@@ -53,6 +53,13 @@ describe('createPaymentCodec against the real registry', () => {
     }
   });
 
+  it('registers a new topic from several processes at once (replicas starting together)', async () => {
+    const topic = uniqueName('payments_race');
+    // Separate clients, as separate processes would have: no shared cache.
+    const results = await Promise.all(Array.from({ length: 4 }, () => createPaymentCodec({ registry: new SchemaRegistry({ host: schemaRegistryUrl }), topic }).registerAll()));
+    for (const ids of results) expect(ids).toEqual(results[0]);
+  });
+
   it('round-trips every event type: a producer encodes, a consumer that has never seen the ids decodes', async () => {
     const topic = newTopic();
     const producer = createPaymentCodec({ registry, topic });
