@@ -46,7 +46,7 @@ export async function readLedger(pool: pg.Pool, groupId: string, topic: string):
       `select entity_id, count(*)::int as n from parked_events where status = 'parked' and entity_type = 'payment' group by entity_id`,
     );
     const balances = await client.query<{ n: number }>(
-      `select count(*)::int as n from account_balances b
+      `select count(*)::int as n from account_balance_totals b
          full join (select account, currency, sum(case direction when 'credit' then amount_minor else -amount_minor end) as s from ledger_entries group by 1, 2) l
            using (account, currency)
         where coalesce(b.balance_minor, 0) <> coalesce(l.s, 0)`,

@@ -339,15 +339,15 @@ async function writeDedupe<S, F>(tx: Queryable, plan: ChunkPlan<S, F>): Promise<
 }
 
 /** Writes everything a plan decided except the offset (the chunk transaction adds that; a redrive has none). */
-export async function writePlan<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
+export async function writePlan<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
   await writeDedupe(tx, plan);
   await writeEffects(ctx, tx, plan);
 }
 
 /** The handler's effects, dead letters and parked events of a plan. */
-async function writeEffects<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
+async function writeEffects<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
   if (ctx.handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0)) {
-    await ctx.handler.write(tx, { states: plan.states, effects: plan.effects });
+    await ctx.handler.write(tx, { states: plan.states, effects: plan.effects }, { partition: ctx.ref.partition });
   }
   await insertDeadLetters(tx, ctx.ref.groupId, plan.deadLetters);
   await insertParkedEvents(tx, ctx.ref.groupId, plan.parked);

@@ -59,8 +59,8 @@ async function loadState<E, S, F>(ctx: LaneContext<E, S, F>, tx: Queryable, enti
  * runs.
  */
 export async function redriveParked<E, S, F>(ctx: RedriveContext<E, S, F>, options: { entity?: EntityRef; release?: boolean } = {}): Promise<RedriveReport> {
-  const { rows } = await ctx.pool.query<{ entity_type: string; entity_id: string }>(
-    `select distinct entity_type, entity_id from parked_events
+  const { rows } = await ctx.pool.query<{ entity_type: string; entity_id: string; partition: number }>(
+    `select distinct entity_type, entity_id, partition from parked_events
       where status = 'parked' and group_id = $1 and ($2::text is null or (entity_type = $2 and entity_id = $3))
       order by 1, 2`,
     [ctx.groupId, options.entity?.entityType ?? null, options.entity?.entityId ?? null],
@@ -82,7 +82,7 @@ export async function redriveParked<E, S, F>(ctx: RedriveContext<E, S, F>, optio
       const { state, existed } = await loadState(ctx, tx, entity);
       const plan = emptyPlan<S, F>();
       await processLane(ctx, tx, plan, { items: [], entity, before, start, seen: new Map(), state, existed, drainFirst: true });
-      await writePlan({ ...ctx, ref: { groupId: ctx.groupId } }, tx, plan);
+      await writePlan({ ...ctx, ref: { groupId: ctx.groupId, partition: row.partition } }, tx, plan);
       return plan;
     });
     report.applied += plan.drainedApplied.length;
@@ -145,7 +145,7 @@ export async function redriveDeadLetters<E, S, F>(ctx: RedriveContext<E, S, F>, 
         let step;
         if (handler.kind === 'fold') {
           step = handler.fold(state, decoded.event, context);
-          if (step.kind === 'applied') await handler.write(tx, { states: [{ entity, state: step.state, existed }], effects: step.effects });
+          if (step.kind === 'applied') await handler.write(tx, { states: [{ entity, state: step.state, existed }], effects: step.effects }, { partition: row.partition });
         } else {
           step = await handler.apply(tx, decoded.event, context);
         }
@@ -167,7 +167,7 @@ export async function redriveDeadLetters<E, S, F>(ctx: RedriveContext<E, S, F>, 
           return 'duplicate';
         }
         await processLane(ctx, tx, plan, { items: [item], before, seen, state, existed });
-        await writePlan({ ...ctx, ref: { groupId: ctx.groupId } }, tx, plan);
+        await writePlan({ ...ctx, ref: { groupId: ctx.groupId, partition: row.partition } }, tx, plan);
         if (plan.deadLetters.length > 0) {
           // It failed again: keep the original row (the plan's new one for the same position merged into it).
           return 'dead';

@@ -75,8 +75,12 @@ export interface FoldHandler<E, S, F> {
   loadStates(tx: Queryable, entities: readonly EntityRef[]): Promise<Map<string, S>>;
   /** Pure: the entity's next state and the effects of one event, or a rejection. */
   fold(state: S | undefined, event: E, context: EventContext): FoldStep<S, F>;
-  /** Writes the final states of the entities that changed and all effects, in a handful of statements. */
-  write(tx: Queryable, changes: { readonly states: readonly EntityState<S>[]; readonly effects: readonly F[] }): Promise<void>;
+  /**
+   * Writes the final states of the entities that changed and all effects, in a handful of statements. `partition`
+   * is the one the events came from (chunks of different partitions run concurrently; shared rows can be sharded
+   * by it).
+   */
+  write(tx: Queryable, changes: { readonly states: readonly EntityState<S>[]; readonly effects: readonly F[] }, context: { readonly partition: number }): Promise<void>;
 }
 
 /**

@@ -42,7 +42,7 @@ async function failure(work: Promise<unknown>): Promise<{ kind: string; constrai
 }
 
 async function balance(account: string, currency = 'EUR'): Promise<bigint | undefined> {
-  const { rows } = await pool.query<{ balance_minor: string }>('select balance_minor from account_balances where account = $1 and currency = $2', [account, currency]);
+  const { rows } = await pool.query<{ balance_minor: string }>('select balance_minor from account_balance_totals where account = $1 and currency = $2', [account, currency]);
   return rows[0] ? BigInt(rows[0].balance_minor) : undefined;
 }
 
@@ -88,6 +88,27 @@ describe('ledger invariants', () => {
       kind: 'check_violation',
       constraint: 'ledger_entries_currency_iso',
     });
+  });
+
+  it('posts to the writer\'s balance shard; the totals view sums the shards', async () => {
+    const client = await pool.connect();
+    try {
+      for (const shard of ['1', '2']) {
+        await client.query('begin');
+        await client.query(`select set_config('spr.balance_shard', $1, true)`, [shard]);
+        await client.query(
+          `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
+           values ($1, 'p', 1, 'PaymentCaptured', 'customer:c-9', 'debit', 100, 'EUR', now()), ($1, 'p', 1, 'PaymentCaptured', 'merchant:m-9', 'credit', 100, 'EUR', now())`,
+          [randomUUID()],
+        );
+        await client.query('commit');
+      }
+    } finally {
+      client.release();
+    }
+    const shards = await pool.query<{ shard: number; balance_minor: string }>(`select shard, balance_minor from account_balances where account = 'merchant:m-9' order by shard`);
+    expect(shards.rows).toEqual([{ shard: 1, balance_minor: '100' }, { shard: 2, balance_minor: '100' }]);
+    expect(await balance('merchant:m-9')).toBe(200n);
   });
 
   it('is append-only', async () => {

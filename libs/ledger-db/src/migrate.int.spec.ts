@@ -30,7 +30,7 @@ describe('migrateDatabase', () => {
       [schema.schema],
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
-      '__spr_migrations', 'account_balances', 'consumer_offsets', 'currencies', 'dead_letters', 'entity_progress',
+      '__spr_migrations', 'account_balance_totals', 'account_balances', 'consumer_offsets', 'currencies', 'dead_letters', 'entity_progress',
       'gateway_payments', 'idempotency_requests', 'ledger_entries', 'outbox', 'parked_events', 'payments', 'processed_events',
     ]);
     const second = await migrateDatabase(pool);

@@ -67,7 +67,7 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
       return { kind: 'applied', state: step.payment, effects };
     },
 
-    async write(tx: Queryable, { states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] }) {
+    async write(tx: Queryable, { states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] }, { partition }: { partition: number }) {
       if (states.length > 0) {
         const payments = states.map((s) => s.state);
         await tx.query(
@@ -95,8 +95,11 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
       const legs = effects.flatMap((e) => e.legs.map((leg) => ({ e, leg })));
       if (legs.length > 0) {
         await tx.query(
+          // The balances the ledger's trigger posts go to this partition's shard (set for the transaction, in the
+          // same statement: no extra round trip), so concurrent partitions never wait on a shared account.
           `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
-           select * from unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::char(3)[], $9::timestamptz[])`,
+           select l.* from unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::char(3)[], $9::timestamptz[]) as l
+           cross join (select set_config('spr.balance_shard', $10::text, true)) as shard`,
           [
             legs.map(({ e }) => e.txId),
             legs.map(({ e }) => e.paymentId),
@@ -107,6 +110,7 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
             legs.map(({ leg }) => leg.amountMinor.toString()),
             legs.map(({ leg }) => leg.currency),
             legs.map(({ e }) => e.occurredAt),
+            String(partition),
           ],
         );
       }

@@ -72,7 +72,7 @@ export async function verifyLedger(pool: pg.Pool, events: readonly PaymentEvent[
   }
   const net = await pool.query<{ net: string }>('select coalesce(sum(balance_minor), 0) as net from account_balances');
   const balanceMismatch = await pool.query<{ n: number }>(
-    `select count(*)::int as n from account_balances b
+    `select count(*)::int as n from account_balance_totals b
        full join (select account, currency, sum(case direction when 'credit' then amount_minor else -amount_minor end) as s from ledger_entries group by 1, 2) l
          using (account, currency)
       where coalesce(b.balance_minor, 0) <> coalesce(l.s, 0)`,

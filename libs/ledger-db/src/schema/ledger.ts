@@ -73,16 +73,20 @@ export const ledgerEntries = pgTable(
   ],
 );
 
-/** Running balance per account and currency (credits minus debits), maintained with each ledger write. */
+/**
+ * Running balances (credits minus debits), posted by the database with each ledger write. A balance is split
+ * into shards, one per consumer partition (`spr.balance_shard`, set by the writer, 0 when unset): chunks of
+ * different partitions then never wait for each other on a busy account (a merchant paid by thousands of
+ * payments). An account's balance is the sum of its shards: the view `account_balance_totals` (migration 0005).
+ */
 export const accountBalances = pgTable(
   'account_balances',
   {
     account: text('account').notNull(),
     currency: char('currency', { length: 3 }).notNull(),
+    shard: smallint('shard').notNull().default(0),
     balanceMinor: int64('balance_minor').notNull(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.account, t.currency] }),
-  ],
+  (t) => [primaryKey({ columns: [t.account, t.currency, t.shard] })],
 );
