@@ -66,19 +66,13 @@ function cmp(a: string, b: string): number {
 export async function writeChunkDedupe(tx: Queryable, records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): Promise<void> {
   if (records.length > 0) {
     await tx.query(
+      // A chunk's records share their topic and partition: sent once each, not once per row (serialising array
+      // parameters is the client's main cost here).
       `insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
-       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::int8[], $8::bytea[], $9::text[])`,
-      [
-        records.map((r) => r.event.eventId),
-        records.map((r) => r.event.entityType),
-        records.map((r) => r.event.entityId),
-        records.map((r) => r.event.seq.toString()),
-        records.map((r) => r.position.topic),
-        records.map((r) => r.position.partition),
-        records.map((r) => r.position.offset.toString()),
-        records.map((r) => r.event.payloadHash),
-        records.map((r) => r.outcome),
-      ],
+       select r.event_id, r.entity_type, r.entity_id, r.seq, coalesce(r.topic, $10), coalesce(r.partition, $11), r."offset", r.payload_hash, r.outcome
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::int8[], $8::bytea[], $9::text[])
+           as r(event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)`,
+      sharedPosition(records),
     );
   }
   if (updates.length === 0) return;
@@ -116,6 +110,25 @@ export async function writeChunkDedupe(tx: Queryable, records: readonly Processe
       retriable: true,
     });
   }
+}
+
+/** The parameters of the processed_events insert; topic and partition are scalars when every record shares them. */
+function sharedPosition(records: readonly ProcessedRecord[]): unknown[] {
+  const { topic, partition } = records[0]!.position;
+  const shared = records.every((r) => r.position.topic === topic && r.position.partition === partition);
+  return [
+    records.map((r) => r.event.eventId),
+    records.map((r) => r.event.entityType),
+    records.map((r) => r.event.entityId),
+    records.map((r) => r.event.seq.toString()),
+    shared ? null : records.map((r) => r.position.topic),
+    shared ? null : records.map((r) => r.position.partition),
+    records.map((r) => r.position.offset.toString()),
+    records.map((r) => r.event.payloadHash),
+    records.map((r) => r.outcome),
+    topic,
+    partition,
+  ];
 }
 
 /**

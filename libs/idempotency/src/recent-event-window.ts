@@ -29,7 +29,7 @@ export interface RecentEventWindow {
 /** A node of the recency list; at capacity the least recent node is reused for the new id (no allocation). */
 interface Node {
   key: string;
-  digest: string;
+  digest: Buffer;
   expiresAt: number;
   newer: Node | undefined;
   older: Node | undefined;
@@ -70,11 +70,11 @@ export function createRecentEventWindow(options: RecentEventWindowOptions): Rece
         return false;
       }
       pushNewest(node);
-      return node.digest === payloadHash.toString('base64');
+      return node.digest.equals(payloadHash);
     },
 
     record(eventId, payloadHash) {
-      const digest = payloadHash.toString('base64');
+      const digest = payloadHash;
       const expiresAt = now() + options.ttlMs;
       let node = nodes.get(eventId);
       if (node) {

@@ -72,7 +72,9 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
         const payments = states.map((s) => s.state);
         await tx.query(
           `insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at)
-           select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::char(3)[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::text[], $11::timestamptz[], $12::timestamptz[])
+           select id, st, cu, me, cur, amt, au, ca, re, fr, to_timestamp(cr / 1000.0), to_timestamp(up / 1000.0)
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::char(3)[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::text[], $11::float8[], $12::float8[])
+               as u(id, st, cu, me, cur, amt, au, ca, re, fr, cr, up)
            on conflict (payment_id) do update set
              state = excluded.state, authorized_minor = excluded.authorized_minor, captured_minor = excluded.captured_minor,
              refunded_minor = excluded.refunded_minor, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at`,
@@ -87,8 +89,9 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
             payments.map((p) => p.capturedMinor.toString()),
             payments.map((p) => p.refundedMinor.toString()),
             payments.map((p) => p.failureReason),
-            payments.map((p) => p.createdAt),
-            payments.map((p) => p.updatedAt),
+            // Timestamps as epoch milliseconds: the client serialises numbers far faster than Dates.
+            payments.map((p) => p.createdAt.getTime()),
+            payments.map((p) => p.updatedAt.getTime()),
           ],
         );
       }
@@ -98,8 +101,10 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
           // The balances the ledger's trigger posts go to this partition's shard (set for the transaction, in the
           // same statement: no extra round trip), so concurrent partitions never wait on a shared account.
           `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
-           select l.* from unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::char(3)[], $9::timestamptz[]) as l
-           cross join (select set_config('spr.balance_shard', $10::text, true)) as shard`,
+           select l.tx, l.pay, l.seq, l.typ, l.acc, l.dir, l.amt, l.cur, to_timestamp(l.occ / 1000.0)
+             from unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::char(3)[], $9::float8[])
+               as l(tx, pay, seq, typ, acc, dir, amt, cur, occ)
+            cross join (select set_config('spr.balance_shard', $10::text, true)) as shard`,
           [
             legs.map(({ e }) => e.txId),
             legs.map(({ e }) => e.paymentId),
@@ -109,7 +114,7 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
             legs.map(({ leg }) => leg.direction),
             legs.map(({ leg }) => leg.amountMinor.toString()),
             legs.map(({ leg }) => leg.currency),
-            legs.map(({ e }) => e.occurredAt),
+            legs.map(({ e }) => e.occurredAt.getTime()),
             String(partition),
           ],
         );
