@@ -1,3 +1,4 @@
 import { sprVitestConfig } from '@spr/testing/vitest';
 
-export default sprVitestConfig({ integration: true });
+// The specs of this project cover its pure parts (generator, report); the benchmark itself is a program.
+export default sprVitestConfig();

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { FULL_OPTIONS, parseBenchArgs, QUICK_OPTIONS } from './bench-options.ts';
+import { roundOrder } from './round-order.ts';
+
+describe('parseBenchArgs', () => {
+  it('runs the full benchmark by default and the quick one with --quick', () => {
+    expect(parseBenchArgs([])).toEqual({ kind: 'run', options: FULL_OPTIONS });
+    expect(parseBenchArgs(['--quick'])).toEqual({ kind: 'run', options: QUICK_OPTIONS });
+  });
+
+  it('re-renders from latest.json or a given file with --report-only', () => {
+    expect(parseBenchArgs(['--report-only'])).toEqual({ kind: 'report-only', resultsFile: undefined });
+    expect(parseBenchArgs(['--report-only', 'x.json'])).toEqual({ kind: 'report-only', resultsFile: 'x.json' });
+    expect(parseBenchArgs(['--report-only=y.json'])).toEqual({ kind: 'report-only', resultsFile: 'y.json' });
+  });
+
+  it('refuses what it does not know, so a typo cannot start a long run', () => {
+    expect(() => parseBenchArgs(['--quik'])).toThrow(/unknown argument/);
+    expect(() => parseBenchArgs(['--report-only', 'a.json', 'b.json'])).toThrow(/no other argument/);
+  });
+
+  it('keeps the full run at the sizes the issue asks for', () => {
+    expect(FULL_OPTIONS.backlog).toMatchObject({ events: 500_000, payments: 10_000, partitions: 6, duplicateRatio: 0.01 });
+    expect(FULL_OPTIONS.rounds).toBeGreaterThanOrEqual(3);
+    expect(FULL_OPTIONS.stall.stallSec).toBe(60);
+    expect(FULL_OPTIONS.latency.fixedRatePerSec).toBe(5_000);
+  });
+});
+
+describe('roundOrder', () => {
+  it('runs every arm once per round, in an order that changes from round to round', () => {
+    const orders = [1, 2, 3].map(roundOrder);
+    for (const order of orders) expect([...order].sort()).toEqual(['A0', 'A1', 'B', 'N', 'O']);
+    expect(new Set(orders.map((o) => o.join())).size).toBe(3);
+  });
+});

@@ -1,0 +1,100 @@
+/** What one benchmark run does; `--quick` is the same structure on a small backlog. */
+export interface BenchOptions {
+  readonly mode: 'full' | 'quick';
+  readonly backlog: {
+    readonly events: number;
+    readonly payments: number;
+    readonly partitions: number;
+    readonly duplicateRatio: number;
+    readonly seed: number;
+  };
+  readonly rounds: number;
+  /** Arm N drains only this many events (its rate is what counts). */
+  readonly naiveEvents: number;
+  /** CHUNK_MAX_EVENTS of arm O (the runtime's default) and the sweep around it. */
+  readonly chunkMaxEvents: number;
+  readonly sweepChunkSizes: readonly number[];
+  readonly latency: {
+    /** Fractions of O's measured maximum rate. */
+    readonly fractions: readonly number[];
+    /** The fixed rate reported in latest.json. */
+    readonly fixedRatePerSec: number;
+    readonly durationSec: number;
+    /** Events intended in the first seconds are left out of the histogram (JIT, connection warm-up). */
+    readonly warmupSec: number;
+  };
+  readonly stall: {
+    /** Steady load (at the fixed latency rate) before the stall; RSS "steady" is sampled in its second half. */
+    readonly steadySec: number;
+    readonly stallSec: number;
+    /** The producing rate during the stall, as a multiple of O's drain rate. */
+    readonly rateFactor: number;
+  };
+  readonly gateway: { readonly durationSec: number; readonly clients: number };
+  /** Upper bound on any single drain, so a stuck arm cannot hang the run. */
+  readonly drainTimeoutSec: number;
+  /** After the stall, how long to wait for the consumer to drain what piled up (it is reported either way). */
+  readonly stallDrainSec: number;
+  /** Steps that would start after this much time are skipped (and reported as skipped). */
+  readonly budgetSec: number;
+}
+
+export const FULL_OPTIONS: BenchOptions = Object.freeze({
+  mode: 'full',
+  backlog: { events: 500_000, payments: 10_000, partitions: 6, duplicateRatio: 0.01, seed: 20_260_101 },
+  rounds: 3,
+  naiveEvents: 50_000,
+  chunkMaxEvents: 1_000,
+  sweepChunkSizes: [100, 250, 500, 1_000, 2_000],
+  latency: { fractions: [0.25, 0.5, 0.75], fixedRatePerSec: 5_000, durationSec: 30, warmupSec: 5 },
+  stall: { steadySec: 20, stallSec: 60, rateFactor: 2 },
+  gateway: { durationSec: 30, clients: 32 },
+  drainTimeoutSec: 600,
+  stallDrainSec: 180,
+  budgetSec: 55 * 60,
+});
+
+export const QUICK_OPTIONS: BenchOptions = Object.freeze({
+  mode: 'quick',
+  backlog: { events: 30_000, payments: 600, partitions: 6, duplicateRatio: 0.01, seed: 20_260_101 },
+  rounds: 1,
+  naiveEvents: 3_000,
+  chunkMaxEvents: 1_000,
+  sweepChunkSizes: [100, 1_000, 2_000],
+  latency: { fractions: [0.25, 0.5, 0.75], fixedRatePerSec: 5_000, durationSec: 4, warmupSec: 1 },
+  stall: { steadySec: 3, stallSec: 8, rateFactor: 2 },
+  gateway: { durationSec: 4, clients: 16 },
+  drainTimeoutSec: 90,
+  stallDrainSec: 30,
+  budgetSec: 170,
+});
+
+export type BenchCommand = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'report-only'; readonly resultsFile?: string } | { readonly kind: 'help' };
+
+export const USAGE = `usage: npm run bench [-- --quick | --report-only [results.json]]
+
+  (no flag)       the full benchmark (about 30 minutes on a quiet 2-core machine): writes
+                  bench/results/<date>.json, bench/results/latest.json, docs/performance.md and its SVG charts
+  --quick         the same structure on a 30,000-event backlog, 1 round (under 3 minutes): writes only
+                  bench/results/<date>-quick.json (and a preview report under .spr/bench/), never latest.json or docs/
+  --report-only   re-renders docs/performance.md and the charts from bench/results/latest.json (or the file given)
+`;
+
+/** Parses the command line; unknown arguments are an error (a typo must not start a 30-minute run). */
+export function parseBenchArgs(argv: readonly string[]): BenchCommand {
+  const args = [...argv];
+  if (args.includes('--help') || args.includes('-h')) return { kind: 'help' };
+  const reportAt = args.findIndex((a) => a === '--report-only' || a.startsWith('--report-only='));
+  if (reportAt >= 0) {
+    const flag = args[reportAt]!;
+    const inline = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : undefined;
+    const next = args[reportAt + 1];
+    const file = inline ?? (next && !next.startsWith('--') ? next : undefined);
+    const rest = args.filter((a, i) => i !== reportAt && !(file !== undefined && inline === undefined && i === reportAt + 1));
+    if (rest.length > 0) throw new Error(`--report-only takes no other argument than a results file, got ${rest.join(' ')}\n${USAGE}`);
+    return { kind: 'report-only', resultsFile: file };
+  }
+  const unknown = args.filter((a) => a !== '--quick');
+  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')}\n${USAGE}`);
+  return { kind: 'run', options: args.includes('--quick') ? QUICK_OPTIONS : FULL_OPTIONS };
+}
