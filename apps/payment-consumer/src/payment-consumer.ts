@@ -1,6 +1,6 @@
 import { createConsumerRuntime, faultInjectorFromEnv, type ConsumerRuntime } from '@spr/consumer-runtime';
 import { createPaymentCodec } from '@spr/contracts';
-import { createPool, migrateDatabase } from '@spr/ledger-db';
+import { createPool, migrateDatabase, withSessionSettings } from '@spr/ledger-db';
 import { createMetricsRegistry, createOpsServer, type Logger } from '@spr/observability';
 import { createKafkaClient, createSchemaRegistryClient } from '@spr/routing';
 import type pg from 'pg';
@@ -20,12 +20,11 @@ export interface PaymentConsumer {
 export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): PaymentConsumer {
   const pool = createPool(
     {
-      connectionString: config.databaseUrl,
+      connectionString: withSessionSettings(config.databaseUrl, { idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs }),
       max: config.dbPoolSize,
       application_name: 'payment-consumer',
-      options: `-c idle_in_transaction_session_timeout=${config.idleInTransactionTimeoutMs}`,
     },
-    (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed; the pool replaces it'),
+    (error) => logger.warn({ err: error }, 'a PostgreSQL connection failed; its work is retried on a new one'),
   );
   const registry = createMetricsRegistry({ service: 'payment-consumer' });
   const kafka = createKafkaClient(config.kafka, logger.child({ component: 'kafkajs' }));

@@ -70,24 +70,20 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    const stored = await readPartitionOffset(client, ctx.ref);
-    if (!stored || stored.generation !== claim.generation) {
-      await client.query('rollback');
-      return { kind: 'fenced', stored };
-    }
-    if (stored.nextOffset !== claim.nextOffset) {
-      await client.query('rollback');
-      return { kind: 'reposition', nextOffset: stored.nextOffset };
-    }
     const plan = await planChunk(ctx, client, messages);
     await writeDedupe(client, plan);
     if (ctx.faults.shouldFail('mid-insert')) ctx.faults.trip('mid-insert');
-    await writeEffects(ctx, client, plan);
+    // The fence (DESIGN.md §5), as early as it can be: nothing else of this chunk is written if another member
+    // claimed the partition or someone moved its offset. `claim.nextOffset` is the stored offset as this member
+    // last wrote or claimed it; the update proves it still is, atomically.
     const end = messages.at(-1)!.message.offset + 1n;
     if (!(await advancePartitionOffset(client, ctx.ref, claim, end, plan.counts))) {
       await client.query('rollback');
-      return { kind: 'fenced', stored: await readPartitionOffset(ctx.pool, ctx.ref) };
+      const stored = await readPartitionOffset(client, ctx.ref);
+      if (stored && stored.generation === claim.generation && stored.nextOffset !== claim.nextOffset) return { kind: 'reposition', nextOffset: stored.nextOffset };
+      return { kind: 'fenced', stored };
     }
+    await writeEffects(ctx, client, plan);
     if (ctx.faults.shouldFail('before-commit')) ctx.faults.trip('before-commit');
     if (ctx.faults.shouldFail('during-commit')) {
       // COMMIT is on the wire when the process dies: it may or may not have landed.

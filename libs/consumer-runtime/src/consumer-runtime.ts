@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { createRecentEventWindow, type RecentEventWindow } from '@spr/idempotency';
-import { isTransientPgError, pgErrorKind } from '@spr/ledger-db';
+import { isTransientPgError, pgErrorKind, violatedConstraint } from '@spr/ledger-db';
 import { createMetricsRegistry, type HealthCheck } from '@spr/observability';
 import type { Admin, Batch, Consumer, EachBatchPayload } from 'kafkajs';
 import { createBackpressureController, DEFAULT_BACKPRESSURE } from './backpressure.ts';
@@ -91,6 +91,10 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   let evaluator: NodeJS.Timeout | undefined;
   let watcher: NodeJS.Timeout | undefined;
   const kafkaCommits = new Map<number, { inFlight: boolean; next?: bigint }>();
+  /** Bumped on every assignment; a claim of an older assignment is skipped. */
+  let assignmentEpoch = 0;
+  /** The claims of this member, one after another. */
+  let claims: Promise<void> = Promise.resolve();
   /** Partitions paused because this member was fenced on them, with the function that resumes each. */
   const fencedPartitions = new Map<number, () => void>();
 
@@ -155,35 +159,57 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   };
 
   /** Claims a newly assigned partition in PostgreSQL and seeks to its stored offset. */
-  const assign = (partition: number): PartitionState => {
+  /**
+   * Claims a newly assigned partition in PostgreSQL and seeks to its stored offset. Claims run one after another,
+   * in assignment order, and a claim whose assignment was superseded (a newer rebalance, or stop) before it ran is
+   * skipped: a late claim would bump the generation under the partition's newer owner and fence it.
+   */
+  const assign = (partition: number, epoch: number): PartitionState => {
     const ref: PartitionRef = { groupId, topic, partition };
-    const claimed = (async () => {
+    const superseded = () => epoch !== assignmentEpoch || stopping.signal.aborted;
+    const claimed = claims.then(async () => {
+      if (superseded()) throw new RuntimeError('STOPPED', `the assignment of partition ${partition} was superseded before it was claimed`);
       const offsets = await admin!.fetchTopicOffsets(topic);
       const p = offsets.find((o) => o.partition === partition);
       const start = BigInt((options.startFrom ?? RUNTIME_DEFAULTS.startFrom) === 'latest' ? (p?.high ?? '0') : (p?.low ?? '0'));
       for (let attempt = 0; ; attempt++) {
+        if (superseded()) throw new RuntimeError('STOPPED', `the assignment of partition ${partition} was superseded before it was claimed`);
         try {
           return await claimPartition(pool, ref, owner, start);
         } catch (error) {
-          if (!isTransientPgError(error) || stopping.signal.aborted) throw error;
+          if (!isTransientPgError(error)) throw error;
           metrics.retries.inc({ kind: 'claim' });
           await pause(backoffDelay(attempt, backoff), stopping.signal);
         }
       }
-    })();
+    });
+    claims = claimed.then(
+      () => undefined,
+      () => undefined,
+    );
     const partitionState: PartitionState = { ref, claimed, revoked: false, fenced: false, busy: false };
     claimed.then(
       (claim) => {
         partitionState.claim = claim;
+        if (partitionState.revoked || state !== 'running') return;
         log.info({ partition, nextOffset: claim.nextOffset, generation: claim.generation }, 'claimed partition; seeking to the stored offset');
-        if (!partitionState.revoked) consumer?.seek({ topic, partition, offset: claim.nextOffset.toString() });
+        try {
+          consumer?.seek({ topic, partition, offset: claim.nextOffset.toString() });
+        } catch (error) {
+          log.warn({ partition, err: error }, 'seeking to the stored offset failed; the next batch is checked against it anyway');
+        }
       },
-      (error: unknown) => log.error({ partition, err: error }, 'claiming the partition failed'),
+      (error: unknown) => {
+        if (error instanceof RuntimeError && error.code === 'STOPPED') return log.debug({ partition }, error.message);
+        log.error({ partition, err: error }, 'claiming the partition failed');
+      },
     );
     return partitionState;
   };
 
   const onGroupJoin = (assignment: Record<string, number[]>) => {
+    if (stopping.signal.aborted) return;
+    const epoch = ++assignmentEpoch;
     const now = new Set(assignment[topic] ?? []);
     for (const [partition, p] of partitions) {
       // Every rebalance re-claims: work of this member from before it is fenced by the new generation.
@@ -192,7 +218,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     }
     for (const resume of fencedPartitions.values()) resume();
     fencedPartitions.clear();
-    for (const partition of now) partitions.set(partition, assign(partition));
+    for (const partition of now) partitions.set(partition, assign(partition, epoch));
     joined = true;
     metrics.assigned.set(now.size);
     // Pauses survive rebalances: a paused consumer stays paused on its new partitions.
@@ -217,7 +243,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         result = await processChunk(chunkContext(p.ref), p.claim!, prepared);
       } catch (error) {
         p.busy = false;
-        if ((error instanceof RuntimeError && error.retriable) || isTransientPgError(error) || (error as { retriable?: boolean }).retriable === true) {
+        if ((error instanceof RuntimeError && error.retriable) || isTransientPgError(error) || isDedupeRace(error) || (error as { retriable?: boolean }).retriable === true) {
           metrics.retries.inc({ kind: pgErrorKind(error) });
           log.warn({ partition: p.ref.partition, attempt, err: error }, 'chunk failed transiently; retrying');
           await pause(backoffDelay(attempt, backoff), stopping.signal);
@@ -275,7 +301,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     let p = partitions.get(batch.partition);
     if (!p) {
       // Assigned before this member saw the group join: claim now, and read from the stored offset next time.
-      partitions.set(batch.partition, assign(batch.partition));
+      partitions.set(batch.partition, assign(batch.partition, assignmentEpoch));
       return;
     }
     if (p.revoked) return;
@@ -284,7 +310,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       claim = await p.claimed;
     } catch {
       p.revoked = true;
-      partitions.set(batch.partition, (p = assign(batch.partition)));
+      partitions.set(batch.partition, (p = assign(batch.partition, assignmentEpoch)));
       return;
     }
     if (p.fenced) {
@@ -450,6 +476,8 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       state = 'stopping';
       stopping.abort();
       clearInterval(evaluator);
+      // A claim already sent finishes before the member leaves the group; none starts after this.
+      await claims;
       clearInterval(watcher);
       await consumer?.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping the consumer'));
       await consumer?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'disconnecting the consumer'));
@@ -496,6 +524,15 @@ function takeChunk(messages: RawMessage[], from: number, maxEvents: number, maxB
     to++;
   }
   return messages.slice(from, to);
+}
+
+/**
+ * A chunk that lost a race on the dedupe records (another writer recorded the same event id or sequence number
+ * between this chunk's read and its write) is retried: the next attempt reads the other writer's result.
+ */
+const DEDUPE_CONSTRAINTS = new Set(['processed_events_pkey', 'processed_events_applied_seq']);
+function isDedupeRace(error: unknown): boolean {
+  return pgErrorKind(error) === 'unique_violation' && DEDUPE_CONSTRAINTS.has(violatedConstraint(error) ?? '');
 }
 
 /** Errors about the data of an event (bad values, a violated constraint, a handler that threw on it). */

@@ -26,31 +26,32 @@ export interface ProgressUpdate {
 
 /**
  * Locks the chunk's entities (in key order, so concurrent transactions never deadlock) and reads their progress
- * and which of the chunk's event ids are already recorded: two queries for any chunk size.
+ * and which of the chunk's event ids are already recorded: one round trip for any chunk size.
  */
 export async function loadChunkDedupeState(tx: Queryable, events: readonly EventIdentity[]): Promise<ChunkDedupeState> {
   const entities = new Map<string, { entityType: string; entityId: string }>();
   for (const e of events) entities.set(entityKey(e.entityType, e.entityId), { entityType: e.entityType, entityId: e.entityId });
   const sorted = [...entities.values()].sort((a, b) => (a.entityType === b.entityType ? cmp(a.entityId, b.entityId) : cmp(a.entityType, b.entityType)));
-  const progressRows = await tx.query<{ entity_type: string; entity_id: string; applied_seq: string; parked_count: number }>(
-    `select p.entity_type, p.entity_id, p.applied_seq, p.parked_count
-       from entity_progress p
-       join unnest($1::text[], $2::text[]) with ordinality as k(entity_type, entity_id, ord)
-         on p.entity_type = k.entity_type and p.entity_id = k.entity_id
-      order by k.ord
-        for update of p`,
-    [sorted.map((e) => e.entityType), sorted.map((e) => e.entityId)],
+  const { rows } = await tx.query<{ progress: Array<[string, string, string, number]>; seen: Array<[string, string, EventOutcome]> }>(
+    `select
+       (select coalesce(json_agg(json_build_array(l.entity_type, l.entity_id, l.applied_seq::text, l.parked_count)), '[]'::json)
+          from (select p.entity_type, p.entity_id, p.applied_seq, p.parked_count
+                  from entity_progress p
+                  join unnest($1::text[], $2::text[]) with ordinality as k(entity_type, entity_id, ord)
+                    on p.entity_type = k.entity_type and p.entity_id = k.entity_id
+                 order by k.ord
+                   for update of p) l) as progress,
+       (select coalesce(json_agg(json_build_array(s.event_id, encode(s.payload_hash, 'hex'), s.outcome)), '[]'::json)
+          from processed_events s
+         where s.event_id = any($3::uuid[])) as seen`,
+    [sorted.map((e) => e.entityType), sorted.map((e) => e.entityId), events.map((e) => e.eventId)],
   );
   const progress = new Map<string, EntityProgress>();
-  for (const row of progressRows.rows) {
-    progress.set(entityKey(row.entity_type, row.entity_id), { appliedSeq: BigInt(row.applied_seq), parkedCount: row.parked_count });
+  for (const [entityType, entityId, appliedSeq, parkedCount] of rows[0]!.progress) {
+    progress.set(entityKey(entityType, entityId), { appliedSeq: BigInt(appliedSeq), parkedCount });
   }
-  const seenRows = await tx.query<{ event_id: string; payload_hash: Buffer; outcome: EventOutcome }>(
-    'select event_id, payload_hash, outcome from processed_events where event_id = any($1::uuid[])',
-    [events.map((e) => e.eventId)],
-  );
   const seen = new Map<string, SeenEvent>();
-  for (const row of seenRows.rows) seen.set(row.event_id, { payloadHash: row.payload_hash, outcome: row.outcome });
+  for (const [eventId, hash, outcome] of rows[0]!.seen) seen.set(eventId, { payloadHash: Buffer.from(hash, 'hex'), outcome });
   return { progress, seen };
 }
 
@@ -59,26 +60,21 @@ function cmp(a: string, b: string): number {
 }
 
 /**
- * Records a chunk's processed events and the entities' new progress, set-based. The progress update is a
- * compare-and-set against the values `loadChunkDedupeState` read: if any entity moved meanwhile, nothing is
- * written and a retriable PROGRESS_CONFLICT is thrown (the caller rolls back and retries the chunk).
+ * Records a chunk's processed events and the entities' new progress, set-based, in one statement. The progress
+ * update is a compare-and-set against the values `loadChunkDedupeState` read: if any entity moved meanwhile, a
+ * retriable PROGRESS_CONFLICT is thrown (the caller rolls back and retries the chunk).
  */
 export async function writeChunkDedupe(tx: Queryable, records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): Promise<void> {
-  if (records.length > 0) {
-    await tx.query(
-      // A chunk's records share their topic and partition: sent once each, not once per row (serialising array
-      // parameters is the client's main cost here).
-      `insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
+  if (records.length === 0 && updates.length === 0) return;
+  const result = await tx.query<{ updated: string; inserted: string }>(
+    `with recorded as (
+       insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
        select r.event_id, r.entity_type, r.entity_id, r.seq, coalesce(r.topic, $10), coalesce(r.partition, $11), r."offset", r.payload_hash, r.outcome
          from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::int8[], $8::bytea[], $9::text[])
-           as r(event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)`,
-      sharedPosition(records),
-    );
-  }
-  if (updates.length === 0) return;
-  const result = await tx.query<{ updated: string; inserted: string }>(
-    `with input as (
-       select * from unnest($1::text[], $2::text[], $3::int8[], $4::int4[], $5::int8[], $6::int4[])
+           as r(event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
+       returning 1
+     ), input as (
+       select * from unnest($12::text[], $13::text[], $14::int8[], $15::int4[], $16::int8[], $17::int4[])
          as t(entity_type, entity_id, applied_seq, parked_count, expected_seq, expected_parked)
      ), updated as (
        update entity_progress p
@@ -94,8 +90,9 @@ export async function writeChunkDedupe(tx: Queryable, records: readonly Processe
        on conflict do nothing
        returning 1
      )
-     select (select count(*) from updated) as updated, (select count(*) from inserted) as inserted`,
+     select (select count(*) from recorded) as recorded, (select count(*) from updated) as updated, (select count(*) from inserted) as inserted`,
     [
+      ...sharedPosition(records),
       updates.map((u) => u.entityType),
       updates.map((u) => u.entityId),
       updates.map((u) => u.after.appliedSeq.toString()),
@@ -114,7 +111,7 @@ export async function writeChunkDedupe(tx: Queryable, records: readonly Processe
 
 /** The parameters of the processed_events insert; topic and partition are scalars when every record shares them. */
 function sharedPosition(records: readonly ProcessedRecord[]): unknown[] {
-  const { topic, partition } = records[0]!.position;
+  const { topic, partition } = records[0]?.position ?? { topic: null, partition: null };
   const shared = records.every((r) => r.position.topic === topic && r.position.partition === partition);
   return [
     records.map((r) => r.event.eventId),

@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabaseSchema, testStack, type TestDatabaseSchema } from '@spr/testing';
+import { createTestDatabaseSchema, testStack, waitFor, type TestDatabaseSchema } from '@spr/testing';
+import { createPool, withSessionSettings } from './db.ts';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, MigrationError, migrateDatabase, readMigrations } from './migrate.ts';
@@ -67,6 +68,39 @@ describe('migrateDatabase with a client', () => {
     } finally {
       await client.end();
       await schema.drop();
+    }
+  });
+});
+
+describe('createPool and withSessionSettings', () => {
+  it('keeps the URL\'s own options (a search_path) and adds the session settings', async () => {
+    const schema = await createTestDatabaseSchema(stack.databaseUrl, 'settings');
+    const pool = createPool({ connectionString: withSessionSettings(schema.databaseUrl, { idle_in_transaction_session_timeout: 1234 }), max: 1 });
+    try {
+      const { rows } = await pool.query<{ path: string; timeout: string }>(`select current_schema() as path, current_setting('idle_in_transaction_session_timeout') as timeout`);
+      expect(rows[0]).toEqual({ path: schema.schema, timeout: '1234ms' });
+    } finally {
+      await pool.end();
+      await schema.drop();
+    }
+  });
+
+  it('survives a checked-out client whose backend is terminated between statements', async () => {
+    const errors: Error[] = [];
+    const pool = createPool({ connectionString: stack.databaseUrl, max: 1 }, (error) => errors.push(error));
+    const killer = new pg.Client({ connectionString: stack.databaseUrl });
+    await killer.connect();
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      await killer.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+      await waitFor(() => errors.length > 0, { what: 'the client to report its lost connection' });
+      await expect(client.query('select 1')).rejects.toThrowError();
+    } finally {
+      client.release(true);
+      await killer.end();
+      await pool.end();
     }
   });
 });

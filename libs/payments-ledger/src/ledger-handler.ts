@@ -68,57 +68,57 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
     },
 
     async write(tx: Queryable, { states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] }, { partition }: { partition: number }) {
-      if (states.length > 0) {
-        const payments = states.map((s) => s.state);
-        await tx.query(
-          `insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at)
+      if (states.length === 0 && effects.length === 0) return;
+      const payments = states.map((s) => s.state);
+      const legs = effects.flatMap((e) => e.legs.map((leg) => ({ e, leg })));
+      // One statement (one round trip): the payments, then the legs. The balances the ledger's trigger posts go
+      // to this partition's shard (set for the transaction by the ledger insert itself), so concurrent partitions
+      // never wait on a shared account. Timestamps travel as epoch milliseconds: the client serialises numbers far
+      // faster than Dates.
+      await tx.query(
+        `with payment_rows as (
+           insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at)
            select id, st, cu, me, cur, amt, au, ca, re, fr, to_timestamp(cr / 1000.0), to_timestamp(up / 1000.0)
              from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::char(3)[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::text[], $11::float8[], $12::float8[])
                as u(id, st, cu, me, cur, amt, au, ca, re, fr, cr, up)
            on conflict (payment_id) do update set
              state = excluded.state, authorized_minor = excluded.authorized_minor, captured_minor = excluded.captured_minor,
-             refunded_minor = excluded.refunded_minor, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at`,
-          [
-            payments.map((p) => p.paymentId),
-            payments.map((p) => p.state),
-            payments.map((p) => p.customerId),
-            payments.map((p) => p.merchantId),
-            payments.map((p) => p.currency),
-            payments.map((p) => p.amountMinor.toString()),
-            payments.map((p) => p.authorizedMinor.toString()),
-            payments.map((p) => p.capturedMinor.toString()),
-            payments.map((p) => p.refundedMinor.toString()),
-            payments.map((p) => p.failureReason),
-            // Timestamps as epoch milliseconds: the client serialises numbers far faster than Dates.
-            payments.map((p) => p.createdAt.getTime()),
-            payments.map((p) => p.updatedAt.getTime()),
-          ],
-        );
-      }
-      const legs = effects.flatMap((e) => e.legs.map((leg) => ({ e, leg })));
-      if (legs.length > 0) {
-        await tx.query(
-          // The balances the ledger's trigger posts go to this partition's shard (set for the transaction, in the
-          // same statement: no extra round trip), so concurrent partitions never wait on a shared account.
-          `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
+             refunded_minor = excluded.refunded_minor, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
+           returning 1
+         ), leg_rows as (
+           insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
            select l.tx, l.pay, l.seq, l.typ, l.acc, l.dir, l.amt, l.cur, to_timestamp(l.occ / 1000.0)
-             from unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::char(3)[], $9::float8[])
+             from unnest($13::uuid[], $14::text[], $15::int8[], $16::text[], $17::text[], $18::text[], $19::int8[], $20::char(3)[], $21::float8[])
                as l(tx, pay, seq, typ, acc, dir, amt, cur, occ)
-            cross join (select set_config('spr.balance_shard', $10::text, true)) as shard`,
-          [
-            legs.map(({ e }) => e.txId),
-            legs.map(({ e }) => e.paymentId),
-            legs.map(({ e }) => e.seq.toString()),
-            legs.map(({ e }) => e.eventType),
-            legs.map(({ leg }) => leg.account),
-            legs.map(({ leg }) => leg.direction),
-            legs.map(({ leg }) => leg.amountMinor.toString()),
-            legs.map(({ leg }) => leg.currency),
-            legs.map(({ e }) => e.occurredAt.getTime()),
-            String(partition),
-          ],
-        );
-      }
+            cross join (select set_config('spr.balance_shard', $22::text, true)) as shard
+           returning 1
+         )
+         select (select count(*) from payment_rows) as payments, (select count(*) from leg_rows) as legs`,
+        [
+          payments.map((p) => p.paymentId),
+          payments.map((p) => p.state),
+          payments.map((p) => p.customerId),
+          payments.map((p) => p.merchantId),
+          payments.map((p) => p.currency),
+          payments.map((p) => p.amountMinor.toString()),
+          payments.map((p) => p.authorizedMinor.toString()),
+          payments.map((p) => p.capturedMinor.toString()),
+          payments.map((p) => p.refundedMinor.toString()),
+          payments.map((p) => p.failureReason),
+          payments.map((p) => p.createdAt.getTime()),
+          payments.map((p) => p.updatedAt.getTime()),
+          legs.map(({ e }) => e.txId),
+          legs.map(({ e }) => e.paymentId),
+          legs.map(({ e }) => e.seq.toString()),
+          legs.map(({ e }) => e.eventType),
+          legs.map(({ leg }) => leg.account),
+          legs.map(({ leg }) => leg.direction),
+          legs.map(({ leg }) => leg.amountMinor.toString()),
+          legs.map(({ leg }) => leg.currency),
+          legs.map(({ e }) => e.occurredAt.getTime()),
+          String(partition),
+        ],
+      );
     },
   };
 }

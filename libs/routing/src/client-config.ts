@@ -18,6 +18,8 @@ export interface KafkaClientConfig {
 export interface SchemaRegistryConfig {
   /** The Confluent-compatible API root, e.g. `http://127.0.0.1:18081/apis/ccompat/v7`. */
   readonly url: string;
+  /** Per-request timeout (default REGISTRY_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number;
   readonly username?: string;
   readonly password?: string;
 }
@@ -92,7 +94,10 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, defaultClientId: stri
   });
 }
 
-/** SCHEMA_REGISTRY_URL (the Confluent-compatible API root), optional SCHEMA_REGISTRY_USERNAME / _PASSWORD. */
+/**
+ * SCHEMA_REGISTRY_URL (the Confluent-compatible API root), optional SCHEMA_REGISTRY_USERNAME / _PASSWORD and
+ * SCHEMA_REGISTRY_TIMEOUT_MS.
+ */
 export function schemaRegistryConfigFromEnv(env: NodeJS.ProcessEnv): SchemaRegistryConfig {
   const url = required(env, 'SCHEMA_REGISTRY_URL');
   try {
@@ -100,5 +105,10 @@ export function schemaRegistryConfigFromEnv(env: NodeJS.ProcessEnv): SchemaRegis
   } catch (error) {
     throw new RoutingError('INVALID_CONFIG', `SCHEMA_REGISTRY_URL=${url} is not a URL`, { cause: error });
   }
-  return Object.freeze({ url, username: env.SCHEMA_REGISTRY_USERNAME || undefined, password: env.SCHEMA_REGISTRY_PASSWORD || undefined });
+  return Object.freeze({
+    url,
+    username: env.SCHEMA_REGISTRY_USERNAME || undefined,
+    password: env.SCHEMA_REGISTRY_PASSWORD || undefined,
+    requestTimeoutMs: env.SCHEMA_REGISTRY_TIMEOUT_MS ? positiveInt(env, 'SCHEMA_REGISTRY_TIMEOUT_MS', 5_000) : undefined,
+  });
 }

@@ -1,5 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 import type { KafkaClientConfig, SchemaRegistryConfig } from './client-config.ts';
 
 /** The subset of a structured logger the clients log through (pino's shape). */
@@ -38,8 +39,16 @@ export function createKafkaClient(config: KafkaClientConfig, logger?: ClientLogg
   });
 }
 
-/** The schema registry client, on the Confluent-compatible API. */
+/** How long one registry request may take: a registry that hangs must fail (and be retried), not block forever. */
+export const REGISTRY_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The schema registry client, on the Confluent-compatible API, with a per-request timeout. */
 export function createSchemaRegistryClient(config: SchemaRegistryConfig): SchemaRegistry {
   const auth = config.username ? { username: config.username, password: config.password ?? '' } : undefined;
-  return new SchemaRegistry({ host: config.url, auth });
+  return new SchemaRegistry({
+    host: config.url,
+    auth,
+    // mappersmith's ESM and CJS typings of the same middleware differ; the function is the same.
+    middlewares: [TimeoutMiddleware(config.requestTimeoutMs ?? REGISTRY_REQUEST_TIMEOUT_MS) as never],
+  });
 }
