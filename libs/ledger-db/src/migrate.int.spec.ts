@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabaseSchema, testStack, waitFor, type TestDatabaseSchema } from '@spr/testing';
 import { createPool, withSessionSettings } from './db.ts';
+import { isTransientPgError } from './pg-errors.ts';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, MigrationError, migrateDatabase, readMigrations } from './migrate.ts';
@@ -82,6 +83,28 @@ describe('createPool and withSessionSettings', () => {
     } finally {
       await pool.end();
       await schema.drop();
+    }
+  });
+
+  it('reports the end of an idle transaction (idle_in_transaction_session_timeout) as a transient error', async () => {
+    const errors: Error[] = [];
+    const pool = createPool({ connectionString: withSessionSettings(stack.databaseUrl, { idle_in_transaction_session_timeout: 100 }), max: 1 }, (error) => errors.push(error));
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await waitFor(() => errors.length > 0, { what: 'the server to end the idle transaction' });
+      // The server's FATAL (SQLSTATE 25P03) and whatever the next query gets must both be retried, never fatal:
+      // a consumer frozen past the timeout resumes and redoes its chunk on a new connection.
+      expect(errors.map((e) => isTransientPgError(e))).toEqual(errors.map(() => true));
+      const next = await client.query('select 1').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(next).toBeDefined();
+      expect(isTransientPgError(next)).toBe(true);
+    } finally {
+      client.release(true);
+      await pool.end();
     }
   });
 

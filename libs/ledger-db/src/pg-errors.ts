@@ -29,6 +29,11 @@ const BY_CODE: Record<string, PgErrorKind> = {
   '57P02': 'admin_shutdown',
   '57P03': 'admin_shutdown',
   '53300': 'insufficient_resources',
+  // The server ended the session (the connection is gone, the transaction rolled back): a new connection can redo
+  // the work. idle_in_transaction_session_timeout, transaction_timeout (PostgreSQL 17), idle_session_timeout.
+  '25P03': 'connection',
+  '25P04': 'connection',
+  '57P05': 'connection',
 };
 
 const TRANSIENT: ReadonlySet<PgErrorKind> = new Set(['serialization_failure', 'deadlock', 'lock_timeout', 'query_canceled', 'connection', 'admin_shutdown', 'insufficient_resources']);
