@@ -76,7 +76,11 @@ export const zombie: ScenarioDefinition = {
   timeoutMs: (quick) => (quick ? 150_000 : 240_000),
   async run(ctx) {
     const run = await frozenMidTransaction(ctx, 30_000);
-    return { ...run, checks: [...run.checks, { name: 'the resumed zombie was fenced', ok: run.fault.zombieFencedLines > 0, gating: false }] };
+    const fenced = run.fault.zombieFencedLines > 0;
+    const detail = fenced
+      ? undefined
+      : `frozen ${run.fault.frozenSeconds} s; it lost its partitions to the rebalance before its offset update and claimed partitions anew; the verifier shows none of its old work counted`;
+    return { ...run, checks: [...run.checks, { name: 'the resumed zombie was fenced', ok: fenced, gating: false, detail }] };
   },
 };
 
