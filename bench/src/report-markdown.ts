@@ -131,7 +131,7 @@ export function renderPerformanceMarkdown(r: BenchResults): string {
     );
   } else out.push('Not measured in this run.', '');
 
-  out.push('## Memory: a database stall', '');
+  out.push('## Memory: a database stall', '', 'Where the consumer’s memory goes, measured apart from this run: [performance-memory.md](performance-memory.md).', '');
   if (r.stall) {
     const s = r.stall;
     out.push(
