@@ -1,5 +1,5 @@
-import { cpSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -15,11 +15,14 @@ export interface BundleOptions {
  * Bundles an app and everything it imports into ESM files that run with plain `node dist/main.mjs` from any
  * directory (no node_modules, no sources), and copies the ledger migrations beside them, where
  * @spr/ledger-db looks for them (MIGRATE_ON_START=true, redrive and the like).
+ *
+ * Every file is replaced atomically (written beside, then renamed over), and the folder itself is never removed:
+ * tests and tools start `node dist/main.mjs` while another process (a second test project's setup, Nx) may be
+ * rebuilding the same bundle, and a process must never see a missing or half-written file.
  */
 export async function bundleApp(options: BundleOptions): Promise<{ readonly outdir: string; readonly files: readonly string[] }> {
-  const outdir = options.outdir ?? join(options.projectRoot, 'dist');
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const outdir = resolve(options.outdir ?? join(options.projectRoot, 'dist'));
+  const result = await build({
     entryPoints: options.entries.map((entry) => join(options.projectRoot, entry)),
     outdir,
     outExtension: { '.js': '.mjs' },
@@ -34,10 +37,45 @@ export async function bundleApp(options: BundleOptions): Promise<{ readonly outd
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
+    write: false,
   });
+  const written = new Set<string>();
+  for (const file of result.outputFiles) {
+    writeAtomically(file.path, file.contents);
+    written.add(resolve(file.path));
+  }
   const migrations = resolve(dirname(fileURLToPath(import.meta.resolve('@spr/ledger-db'))), '..', 'migrations');
-  cpSync(migrations, join(outdir, 'migrations'), { recursive: true });
+  for (const file of filesUnder(migrations)) {
+    const target = join(outdir, 'migrations', relative(migrations, file));
+    writeAtomically(target, readFileSync(file));
+    written.add(resolve(target));
+  }
+  // Files an earlier build left that this one did not write (a removed entry or migration) go.
+  for (const file of filesUnder(outdir)) if (!written.has(resolve(file)) && !isPartial(file)) rmSync(file, { force: true });
   return { outdir, files: options.entries.map((entry) => join(outdir, `${basename(entry, '.ts')}.mjs`)) };
+}
+
+const PARTIAL = /\.partial-\d+$/;
+const isPartial = (file: string) => PARTIAL.test(file);
+
+function writeAtomically(path: string, contents: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.partial-${process.pid}`;
+  writeFileSync(partial, contents);
+  renameSync(partial, path);
+}
+
+function filesUnder(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
 }
 
 /** `node tools/app-bundler/src/bundle-app.ts <entry>...`, run from the app's folder (its `build` script). */

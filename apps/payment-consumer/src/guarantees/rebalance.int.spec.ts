@@ -51,6 +51,10 @@ describe('rebalance', () => {
       await reach(0.8);
       expect((await a.stop()).code).toBe(0);
       await fx.waitForDrain(groupId, 180_000);
+    } catch (error) {
+      // What each member logged: a stalled wait alone does not say which member stopped working, or why.
+      members.forEach((m, i) => console.error(`member ${i + 1} (pid ${m.pid}), last log lines:\n${m.lines().slice(-40).map((l) => JSON.stringify(l)).join('\n')}`));
+      throw error;
     } finally {
       for (const member of members) await member.stop();
     }
