@@ -23,14 +23,27 @@ describe('rebalance', () => {
     const groupId = uniqueName('rebalance_group');
     const env = fx.env({ CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: '250', LOG_LEVEL: 'warn' });
     const progress = async () => Number((await fx.pool.query<{ n: string | null }>('select sum(next_offset) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n ?? 0);
-    const reach = (fraction: number) => waitFor(async () => (await progress()) >= events.length * fraction, { what: `${fraction * 100}% of the events`, timeoutMs: 120_000, intervalMs: 50 });
+    // A member that exits without being told to fails the test at once (with its log, below), not after a timeout.
+    let memberExited: (error: Error) => void = () => undefined;
+    const unexpectedExit = new Promise<never>((_, reject) => (memberExited = reject));
+    unexpectedExit.catch(() => undefined); // raced below; never left unhandled
+    const orExit = <T,>(work: Promise<T>) => Promise.race([work, unexpectedExit]);
+    const reach = (fraction: number) => orExit(waitFor(async () => (await progress()) >= events.length * fraction, { what: `${fraction * 100}% of the events`, timeoutMs: 120_000, intervalMs: 50 }));
 
     // Half the events are there before the first member starts, half arrive while membership changes.
     await fx.publish(events.slice(0, events.length / 2));
     const members: ConsumerProcess[] = [];
+    const leaving = new Set<ConsumerProcess>();
     const join = () => {
       const member = spawnConsumer(env);
       members.push(member);
+      void member.exited.then(({ code, signal }) => {
+        if (!leaving.has(member)) memberExited(new Error(`member ${members.indexOf(member) + 1} (pid ${member.pid}) exited on its own: code ${code}, signal ${signal}`));
+      });
+      return member;
+    };
+    const leave = (member: ConsumerProcess) => {
+      leaving.add(member);
       return member;
     };
     try {
@@ -41,22 +54,22 @@ describe('rebalance', () => {
       await reach(0.25);
       const c = join();
       await reach(0.4);
-      expect((await b.stop()).code).toBe(0); // leaves gracefully
+      expect((await leave(b).stop()).code).toBe(0); // leaves gracefully
       await reach(0.55);
-      c.signal('SIGKILL'); // dies mid-work
+      leave(c).signal('SIGKILL'); // dies mid-work
       await c.exited;
       await publishing;
       await reach(0.65);
       join();
       await reach(0.8);
-      expect((await a.stop()).code).toBe(0);
-      await fx.waitForDrain(groupId, 180_000);
+      expect((await leave(a).stop()).code).toBe(0);
+      await orExit(fx.waitForDrain(groupId, 180_000));
     } catch (error) {
       // What each member logged: a stalled wait alone does not say which member stopped working, or why.
       members.forEach((m, i) => console.error(`member ${i + 1} (pid ${m.pid}), last log lines:\n${m.lines().slice(-40).map((l) => JSON.stringify(l)).join('\n')}`));
       throw error;
     } finally {
-      for (const member of members) await member.stop();
+      for (const member of members) await leave(member).stop();
     }
     expect(await verifyLedger(fx.pool, events)).toEqual({ duplicated: 0, lost: 0, orderViolations: 0, drifted: 0, gaps: 0, net: 0n });
   });
