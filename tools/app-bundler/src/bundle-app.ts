@@ -60,6 +60,7 @@ const isPartial = (file: string) => PARTIAL.test(file);
 
 function writeAtomically(path: string, contents: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
+  // One process's writes are synchronous, so its pid keeps concurrent builds' partial files apart.
   const partial = `${path}.partial-${process.pid}`;
   writeFileSync(partial, contents);
   renameSync(partial, path);
