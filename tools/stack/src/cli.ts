@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run stack:up | stack:down | stack:status`. Progress goes to stderr; stdout carries only the three
- * shell-exportable endpoint lines, so `eval "$(npm run -s stack:up)"` works.
+ * `npm run stack:up | stack:down | stack:status`. Progress goes to stderr; stdout of `up` and `status` carries only
+ * three `export NAME=value` lines (values shell-quoted), so `eval "$(npm run -s stack:up)"` exports
+ * KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL to the shell and the commands it runs next.
  */
 import { formatEndpoints } from './config.ts';
 import { StackError } from './errors.ts';

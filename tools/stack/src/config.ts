@@ -93,7 +93,20 @@ export function endpoints(config: StackConfig): StackEndpoints {
   };
 }
 
-/** Shell-exportable lines, one per endpoint. */
+/**
+ * Quotes `value` for a POSIX shell: left bare when every character is safe unquoted, else in single quotes (a
+ * single quote inside becomes '\'').
+ */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * One `export NAME=value` line per endpoint, so `eval "$(npm run -s stack:up)"` puts them in the environment of
+ * the shell and of every command it starts afterwards.
+ */
 export function formatEndpoints(e: StackEndpoints): string {
-  return `KAFKA_BROKERS=${e.KAFKA_BROKERS}\nSCHEMA_REGISTRY_URL=${e.SCHEMA_REGISTRY_URL}\nDATABASE_URL=${e.DATABASE_URL}\n`;
+  const names = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'] as const;
+  return names.map((name) => `export ${name}=${shellQuote(e[name])}\n`).join('');
 }

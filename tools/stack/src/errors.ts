@@ -7,7 +7,8 @@ export type StackErrorCode =
   | 'SERVICE_DIED'
   | 'NOT_READY'
   | 'BAD_CONFIG'
-  | 'LOCKED';
+  | 'LOCKED'
+  | 'UNKNOWN_TOOL';
 
 /** Every failure of the local stack carries a machine-readable code and a message a person can act on. */
 export class StackError extends Error {

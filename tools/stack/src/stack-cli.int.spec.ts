@@ -1,6 +1,7 @@
 /**
  * The stack commands themselves, on a second stack with its own state folder and ports (so the stack the other
- * tests use is untouched): a busy port is named, `up` twice is a no-op, `down` leaves no process and no port.
+ * tests use is untouched): a busy port is named, `up` twice is a no-op, its stdout exported by `eval` reaches the
+ * commands a shell runs next, `down` leaves no process and no port.
  */
 import { spawn } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findWorkspaceRoot } from './config.ts';
 
 const CLI = join(import.meta.dirname, 'cli.ts');
 let stateDir: string;
@@ -28,6 +30,19 @@ async function freePort(): Promise<number> {
 function stack(command: 'up' | 'down' | 'status'): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Runs `script` in bash from the workspace root, as a person would type it there. */
+function sh(script: string, shellEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd: findWorkspaceRoot(), env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -97,11 +112,11 @@ describe('stack commands', () => {
     }
   });
 
-  it('up twice is a no-op, then down leaves no process and no listening port', async () => {
+  it('up twice is a no-op; stdout is the endpoints as shell exports', async () => {
     const first = await stack('up');
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toBe(
-      `KAFKA_BROKERS=127.0.0.1:${ports[0]}\nSCHEMA_REGISTRY_URL=http://127.0.0.1:${ports[2]}/apis/ccompat/v7\nDATABASE_URL=postgres://spr:spr@127.0.0.1:${ports[4]}/spr\n`,
+      `export KAFKA_BROKERS=127.0.0.1:${ports[0]}\nexport SCHEMA_REGISTRY_URL=http://127.0.0.1:${ports[2]}/apis/ccompat/v7\nexport DATABASE_URL=postgres://spr:spr@127.0.0.1:${ports[4]}/spr\n`,
     );
     const pids = pidsFrom(first.stderr);
     expect(pids).toHaveLength(3);
@@ -115,6 +130,28 @@ describe('stack commands', () => {
     const status = await stack('status');
     expect(status.code).toBe(0);
     expect(status.stderr.match(/ running /g)).toHaveLength(3);
+    expect(status.stdout).toBe(first.stdout);
+  });
+
+  it.each(['stack:up', 'stack:status'])('eval "$(npm run -s %s)" exports the endpoints to the commands the shell runs next', async (script) => {
+    // A shell with none of the three variables: whatever the next command sees came from the eval.
+    const shellEnv: NodeJS.ProcessEnv = { ...env, NODE: process.execPath };
+    for (const name of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']) delete shellEnv[name];
+    const probe = `console.log(JSON.stringify([process.env.KAFKA_BROKERS, process.env.SCHEMA_REGISTRY_URL, process.env.DATABASE_URL]))`;
+    const result = await sh(`eval "$(npm run -s ${script})" && "$NODE" -e '${probe}'`, shellEnv);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([
+      `127.0.0.1:${ports[0]}`,
+      `http://127.0.0.1:${ports[2]}/apis/ccompat/v7`,
+      `postgres://spr:spr@127.0.0.1:${ports[4]}/spr`,
+    ]);
+  });
+
+  it('down leaves no process and no listening port', async () => {
+    const status = await stack('status');
+    expect(status.code, status.stderr).toBe(0);
+    const pids = pidsFrom(status.stderr);
+    expect(pids).toHaveLength(3);
 
     const down = await stack('down');
     expect(down.code, down.stderr).toBe(0);
