@@ -16,6 +16,8 @@ export interface PaymentConsumerConfig {
   readonly chunkMaxEvents: number;
   readonly partitionsConsumedConcurrently: number;
   readonly sessionTimeoutMs: number;
+  /** A partition with work whose stored offset has not moved this long turns readiness false. */
+  readonly stallAfterMs: number;
   readonly backpressure: BackpressureOptions;
   readonly fetchMaxBytes: number;
   readonly fetchMaxBytesPerPartition: number;
@@ -40,6 +42,7 @@ export function paymentConsumerConfigFromEnv(env: NodeJS.ProcessEnv): PaymentCon
     chunkMaxEvents: e.int('CHUNK_MAX_EVENTS', RUNTIME_DEFAULTS.chunkMaxEvents, { min: 1, max: 100_000 }),
     partitionsConsumedConcurrently: e.int('PARTITIONS_CONCURRENCY', RUNTIME_DEFAULTS.partitionsConsumedConcurrently, { min: 1, max: 1_000 }),
     sessionTimeoutMs: e.int('SESSION_TIMEOUT_MS', RUNTIME_DEFAULTS.sessionTimeoutMs, { min: 1_000 }),
+    stallAfterMs: e.int('STALL_AFTER_MS', RUNTIME_DEFAULTS.stallAfterMs, { min: 1_000 }),
     backpressure: {
       ...DEFAULT_BACKPRESSURE,
       maxInFlightEvents: e.int('MAX_IN_FLIGHT_EVENTS', DEFAULT_BACKPRESSURE.maxInFlightEvents, { min: 1 }),

@@ -42,6 +42,7 @@ export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Log
     chunk: { maxEvents: config.chunkMaxEvents },
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    stallAfterMs: config.stallAfterMs,
     backpressure: config.backpressure,
     fetch: { maxBytes: config.fetchMaxBytes, maxBytesPerPartition: config.fetchMaxBytesPerPartition },
     faults: faultInjectorFromEnv(env, (point) => logger.warn({ point }, 'fault injection: dying here')),

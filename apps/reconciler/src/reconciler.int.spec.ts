@@ -62,7 +62,7 @@ async function startConsumer(): Promise<void> {
     handler: createLedgerHandler(),
     logger: silentLogger(),
     sessionTimeoutMs: 3_000,
-    offsetWatchIntervalMs: 250,
+    monitorIntervalMs: 250,
   });
   await runtime.start();
 }

@@ -2,32 +2,14 @@
  * The simple path: an `apply` handler that calls a slow external system runs different entities concurrently
  * (up to `maxLanes`) and each entity strictly in order, inside the chunk's one transaction, exactly once.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { migrateDatabase } from '@spr/ledger-db';
 import { silentLogger } from '@spr/observability';
 import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, uniqueName, waitFor } from '@spr/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRuntime } from './consumer-runtime.ts';
-import type { ApplyHandler, EventDecoder } from './types.ts';
-
-interface Note {
-  readonly id: string;
-  readonly entity: string;
-  readonly seq: number;
-}
-
-/** Events of this test are JSON; the runtime is generic over the event format. */
-const jsonDecoder: EventDecoder<Note> = {
-  decode(message) {
-    const note = JSON.parse(message.value!.toString()) as Note;
-    return {
-      ok: true,
-      event: note,
-      identity: { eventId: note.id, entityType: 'note', entityId: note.entity, seq: BigInt(note.seq), payloadHash: createHash('sha256').update(message.value!).digest() },
-    };
-  },
-};
+import { makeNotes, noteDecoder, noteMessage, type Note } from './test-support/notes.ts';
+import type { ApplyHandler } from './types.ts';
 
 const stack = testStack();
 let pool: pg.Pool;
@@ -52,13 +34,12 @@ describe('apply handler lanes', () => {
     const topic = await createTestTopic(admin, { prefix: 'lanes', partitions: 1 });
     const entities = 12;
     const perEntity = 8;
-    const notes: Note[] = [];
-    for (let seq = 1; seq <= perEntity; seq++) for (let e = 0; e < entities; e++) notes.push({ id: randomUUID(), entity: `n-${e}`, seq });
+    const notes = makeNotes(entities, 1, perEntity);
     const producer = kafka.producer();
     await producer.connect();
     // Every note once, and every tenth one again (a redelivery).
     const deliveries = notes.flatMap((n, i) => (i % 10 === 3 ? [n, n] : [n]));
-    await producer.send({ topic, messages: deliveries.map((n) => ({ key: `note:${n.entity}`, value: JSON.stringify(n) })) });
+    await producer.send({ topic, messages: deliveries.map(noteMessage) });
     await producer.disconnect();
 
     let running = 0;
@@ -80,7 +61,7 @@ describe('apply handler lanes', () => {
       },
     };
     const groupId = uniqueName('lanes_group');
-    const runtime = createConsumerRuntime({ kafka, pool, groupId, topic, decoder: jsonDecoder, handler, logger: silentLogger(), maxLanes, chunk: { maxEvents: 200 }, sessionTimeoutMs: 6_000 });
+    const runtime = createConsumerRuntime({ kafka, pool, groupId, topic, decoder: noteDecoder, handler, logger: silentLogger(), maxLanes, chunk: { maxEvents: 200 }, sessionTimeoutMs: 6_000 });
     await runtime.start();
     try {
       await waitFor(async () => Number((await pool.query<{ n: string }>('select coalesce(sum(next_offset), 0) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n) === deliveries.length, {

@@ -8,8 +8,10 @@ import { createBackpressureController, DEFAULT_BACKPRESSURE } from './backpressu
 import { processChunk, type ChunkProcessorContext, type ChunkResult, type PreparedMessage } from './chunk-processor.ts';
 import { NO_FAULTS } from './fault-points.ts';
 import { messageBytes, toRawMessage } from './message.ts';
-import { claimPartition, type PartitionClaim, type PartitionRef } from './offset-store.ts';
+import { claimPartition, readPartitionOffsets, type PartitionClaim, type PartitionRef } from './offset-store.ts';
+import { createPartitionPauses, type PausableClient } from './partition-pauses.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, prepareMessages } from './prepare-messages.ts';
+import { createProgressWatchdog, type StalledPartition } from './progress-watchdog.ts';
 import { backoffDelay, DEFAULT_BACKOFF, pause } from './retry.ts';
 import { RUNTIME_DEFAULTS, type ConsumerRuntimeOptions } from './runtime-options.ts';
 import { RuntimeError } from './runtime-error.ts';
@@ -21,6 +23,8 @@ export interface RuntimeEvents {
   assigned: [{ partitions: number[] }];
   committed: [{ partition: number; nextOffset: bigint; applied: number; duplicates: number; parked: number; deadLettered: number }];
   fenced: [{ partition: number }];
+  /** The progress watchdog's verdict changed: these partitions have work and make no progress (empty: none). */
+  stalled: [{ partitions: StalledPartition[] }];
   paused: [{ reason: string }];
   resumed: [{ reason: string }];
   crashed: [{ error: Error }];
@@ -48,7 +52,7 @@ interface PartitionState {
   busy: boolean;
 }
 
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
 const isRebalance = (error: unknown) => REBALANCE_ERRORS.has((error as { type?: string })?.type ?? '');
 
 class FatalError extends Error {}
@@ -76,7 +80,9 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   const backpressure = createBackpressureController({ ...DEFAULT_BACKPRESSURE, ...options.backpressure });
   const windowOptions = options.recentWindow ?? RUNTIME_DEFAULTS.recentWindow;
   const recentWindow: RecentEventWindow | undefined = windowOptions ? createRecentEventWindow(windowOptions) : undefined;
-  for (const [name, value] of Object.entries({ chunkMaxEvents, chunkMaxBytes, maxMessageBytes, heartbeatIntervalMs })) {
+  const monitorIntervalMs = options.monitorIntervalMs ?? RUNTIME_DEFAULTS.monitorIntervalMs;
+  const stallAfterMs = options.stallAfterMs ?? RUNTIME_DEFAULTS.stallAfterMs;
+  for (const [name, value] of Object.entries({ chunkMaxEvents, chunkMaxBytes, maxMessageBytes, heartbeatIntervalMs, monitorIntervalMs, stallAfterMs })) {
     if (!Number.isInteger(value) || value < 1) throw new RuntimeError('INVALID_CONFIG', `${name} must be a positive integer, got ${value}`);
   }
 
@@ -89,14 +95,18 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   let joined = false;
   let crash: Error | undefined;
   let evaluator: NodeJS.Timeout | undefined;
-  let watcher: NodeJS.Timeout | undefined;
+  let monitor: NodeJS.Timeout | undefined;
   const kafkaCommits = new Map<number, { inFlight: boolean; next?: bigint }>();
   /** Bumped on every assignment; a claim of an older assignment is skipped. */
   let assignmentEpoch = 0;
   /** The claims of this member, one after another. */
   let claims: Promise<void> = Promise.resolve();
-  /** Partitions paused because this member was fenced on them, with the function that resumes each. */
-  const fencedPartitions = new Map<number, () => void>();
+  /** Why partitions are paused; the Kafka client's pause state is synced to it (partition-pauses.ts). */
+  const pauses = createPartitionPauses();
+  const watchdog = createProgressWatchdog({ stallAfterMs });
+  let stalled: StalledPartition[] = [];
+  /** Partitions this member exports per-partition gauges for (dropped once it no longer owns them). */
+  const reportedPartitions = new Set<number>();
 
   const chunkContext = (ref: PartitionRef): ChunkProcessorContext<E, S, F> => ({
     pool,
@@ -124,18 +134,41 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     if (!consumer || state !== 'running') return;
     const decision = backpressure.evaluate(Date.now());
     if (!decision.changed) return;
+    pauses.setBackpressure(decision.paused);
+    syncPauses();
     if (decision.paused) {
-      consumer.pause([{ topic }]);
       metrics.pauses.inc();
       metrics.paused.set(1);
       log.warn({ reason: decision.reason, signals: backpressure.signals(Date.now()) }, 'pausing fetches: backpressure');
       events.emit('paused', { reason: decision.reason ?? '' });
     } else {
-      consumer.resume([{ topic }]);
       metrics.paused.set(0);
       log.info({ reason: decision.reason }, 'resuming fetches');
       events.emit('resumed', { reason: decision.reason ?? '' });
     }
+  };
+
+  const syncPauses = () => {
+    if (!consumer) return;
+    const { paused, resumed } = pauses.sync(kafkajsPausable(consumer, topic));
+    if (paused.length > 0 || resumed.length > 0) log.debug({ paused, resumed }, 'partition pauses synced with the Kafka client');
+  };
+
+  /**
+   * Another member claimed the partition: its work here is stale, and fetching it again only wastes the fetch.
+   * Only a fence of the current assignment pauses: a chunk of an earlier assignment, let go of at a rebalance, is
+   * fenced by this member's own new claim, and the partition it would pause is being worked on again.
+   */
+  const markFenced = (p: PartitionState, context: Record<string, unknown>) => {
+    if (p.fenced) return;
+    p.fenced = true;
+    if (!p.revoked && partitions.get(p.ref.partition) === p) {
+      pauses.fence(p.ref.partition);
+      syncPauses();
+    }
+    metrics.fenced.inc({ partition: String(p.ref.partition) });
+    log.warn({ partition: p.ref.partition, claimed: p.claim, ...context }, 'fenced: another member claimed this partition; pausing it until the group reassigns it');
+    events.emit('fenced', { partition: p.ref.partition });
   };
 
   /** Advisory: Kafka's committed offset follows the database for lag tools; failures only delay it. */
@@ -216,13 +249,14 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       p.revoked = true;
       partitions.delete(partition);
     }
-    for (const resume of fencedPartitions.values()) resume();
-    fencedPartitions.clear();
     for (const partition of now) partitions.set(partition, assign(partition, epoch));
     joined = true;
     metrics.assigned.set(now.size);
-    // Pauses survive rebalances: a paused consumer stays paused on its new partitions.
-    if (backpressure.paused) consumer?.pause([{ topic }]);
+    // Fences belong to the old assignment. The client keeps its pauses across rebalances, so it is synced: a
+    // partition this member gets back is fetched again, and a backpressure pause covers the new partitions too.
+    pauses.assign(now);
+    syncPauses();
+    forgetUnownedPartitions();
     log.info({ partitions: [...now].sort((a, b) => a - b) }, 'assigned');
     events.emit('assigned', { partitions: [...now] });
   };
@@ -231,7 +265,6 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   const commitRange = async (
     p: PartitionState,
     prepared: PreparedMessage<E>[],
-    batch: { highWatermark: string },
     resolveOffset: (offset: string) => void,
     interrupted: () => boolean,
   ): Promise<'ok' | 'stop'> => {
@@ -256,12 +289,12 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
           // The one event this chunk holds cannot be applied: dead-letter it (same transaction path, offset advances).
           log.error({ partition: p.ref.partition, offset: only.message.offset, err: error }, 'event fails to apply; dead-lettering it');
           const poison: PreparedMessage<E> = { message: only.message, decoded: { ok: false, retriable: false, reason: 'APPLY_FAILED', error: (error as Error).message } };
-          return commitRange(p, [poison], batch, resolveOffset, interrupted);
+          return commitRange(p, [poison], resolveOffset, interrupted);
         }
         // Halve until the event that fails is alone; the others commit normally.
         const half = Math.ceil(prepared.length / 2);
-        if ((await commitRange(p, prepared.slice(0, half), batch, resolveOffset, interrupted)) === 'stop') return 'stop';
-        return commitRange(p, prepared.slice(half), batch, resolveOffset, interrupted);
+        if ((await commitRange(p, prepared.slice(0, half), resolveOffset, interrupted)) === 'stop') return 'stop';
+        return commitRange(p, prepared.slice(half), resolveOffset, interrupted);
       }
       p.busy = false;
       switch (result.kind) {
@@ -276,17 +309,13 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
           if (c.deadLettered) metrics.events.inc({ partition: label, outcome: 'dead_lettered' }, c.deadLettered);
           for (const reason of result.deadLetterReasons) metrics.deadLetters.inc({ reason });
           metrics.chunkEvents.observe(prepared.length);
-          metrics.lag.set({ partition: label }, Number(BigInt(batch.highWatermark) - result.nextOffset));
           for (const r of result.recorded) recentWindow?.record(r.eventId, r.payloadHash);
           commitToKafka(p.ref.partition, result.nextOffset);
           events.emit('committed', { partition: p.ref.partition, nextOffset: result.nextOffset, ...c });
           return 'ok';
         }
         case 'fenced':
-          p.fenced = true;
-          metrics.fenced.inc({ partition: String(p.ref.partition) });
-          log.warn({ partition: p.ref.partition, claimed: p.claim, stored: result.stored }, 'fenced: another member owns this partition now; dropping its work');
-          events.emit('fenced', { partition: p.ref.partition });
+          markFenced(p, { stored: result.stored, by: 'chunk transaction' });
           return 'stop';
         case 'reposition':
           log.warn({ partition: p.ref.partition, from: p.claim!.nextOffset, to: result.nextOffset }, 'the stored offset moved (an operator reset?); seeking to it');
@@ -297,7 +326,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     }
   };
 
-  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset, pause: pausePartition }: EachBatchPayload) => {
+  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     let p = partitions.get(batch.partition);
     if (!p) {
       // Assigned before this member saw the group join: claim now, and read from the stored offset next time.
@@ -314,8 +343,8 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       return;
     }
     if (p.fenced) {
-      // Another member claimed it; until the group takes it from us, do not fetch it again.
-      fencedPartitions.set(batch.partition, pausePartition);
+      // Fetched before the pause took effect: dropped, the partition's new owner applies it.
+      syncPauses();
       return;
     }
     if (p.revoked || isStale()) return;
@@ -340,6 +369,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     const bytes = raw.reduce((sum, m) => sum + messageBytes(m), 0);
     backpressure.addInFlight(raw.length, bytes);
     metrics.inFlight.set({ partition: String(batch.partition) }, raw.length);
+    reportedPartitions.add(batch.partition);
     try {
       if (raw.length === 0) {
         // Everything fetched is below the stored offset: committed already, move kafkajs's position past it.
@@ -353,7 +383,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         const prepared = await prepareWithRetry(chunk, interrupted);
         if (!prepared) break;
         // A rebalance may take the partition while a chunk commits: wait for it up to the drain deadline only.
-        const outcome = await raceRebalance(commitRange(p, prepared, batch, resolveOffset, interrupted), rebalancing, revokeDrainTimeoutMs);
+        const outcome = await raceRebalance(commitRange(p, prepared, resolveOffset, interrupted), rebalancing, revokeDrainTimeoutMs);
         if (outcome !== 'ok') break;
         from += chunk.length;
         applyBackpressure();
@@ -389,31 +419,83 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   };
 
   /**
-   * Notices, without waiting for traffic, when the stored offsets of this member's partitions were changed from
-   * outside (an operator's replay reset: seek there) or claimed by another member (fenced). Partitions with a chunk
-   * in flight are left alone: that chunk's own outcome says the same.
+   * Every few seconds, for the partitions this member owns, without waiting for traffic: reads the stored
+   * offsets and Kafka's log end. It notices an operator's replay reset (seek there) and another member's claim
+   * (fenced) on idle partitions (a chunk in flight learns the same from its own outcome), exports the lag, and
+   * lets the progress watchdog judge whether each partition with work is moving.
    */
-  const watchStoredOffsets = async () => {
-    const watched = [...partitions.values()].filter((p) => p.claim && !p.revoked && !p.fenced && !p.busy).map((p) => ({ p, claim: p.claim! }));
-    if (watched.length === 0 || state !== 'running') return;
-    const { rows } = await pool.query<{ partition: number; next_offset: string; generation: string }>(
-      'select partition, next_offset, generation from consumer_offsets where group_id = $1 and topic = $2 and partition = any($3::int4[])',
-      [groupId, topic, watched.map((w) => w.p.ref.partition)],
-    );
-    for (const row of rows) {
-      const { p, claim } = watched.find((w) => w.p.ref.partition === row.partition)!;
-      if (p.claim !== claim || p.busy || p.revoked) continue;
-      if (BigInt(row.generation) !== claim.generation) {
-        p.fenced = true;
-        metrics.fenced.inc({ partition: String(row.partition) });
-        log.warn({ partition: row.partition, claimed: claim, storedGeneration: row.generation }, 'fenced: another member claimed this partition');
-        events.emit('fenced', { partition: row.partition });
-      } else if (BigInt(row.next_offset) !== claim.nextOffset) {
-        log.warn({ partition: row.partition, from: claim.nextOffset, to: row.next_offset }, 'the stored offset moved (an operator reset?); seeking to it');
-        p.claim = { ...claim, nextOffset: BigInt(row.next_offset) };
-        consumer?.seek({ topic, partition: row.partition, offset: row.next_offset });
+  const monitorPartitions = async () => {
+    const owned = [...partitions.values()].filter((p) => !p.revoked);
+    if (state !== 'running' || !admin) return;
+    // Repairs a pause the runtime did not ask for (none is known to happen; a stray one would wedge a partition).
+    syncPauses();
+    const [stored, logOffsets] = await Promise.all([
+      readPartitionOffsets(pool, groupId, topic, owned.map((p) => p.ref.partition)),
+      owned.length > 0 ? admin.fetchTopicOffsets(topic) : Promise.resolve([]),
+    ]);
+    if (state !== 'running') return;
+    for (const p of owned) {
+      const row = stored.get(p.ref.partition);
+      const claim = p.claim;
+      if (!row || !claim || p.busy || p.fenced || p.revoked || partitions.get(p.ref.partition) !== p) continue;
+      if (row.generation !== claim.generation) {
+        markFenced(p, { storedGeneration: row.generation, by: 'offset monitor' });
+      } else if (row.nextOffset !== claim.nextOffset) {
+        log.warn({ partition: p.ref.partition, from: claim.nextOffset, to: row.nextOffset }, 'the stored offset moved (an operator reset?); seeking to it');
+        p.claim = { ...claim, nextOffset: row.nextOffset };
+        consumer?.seek({ topic, partition: p.ref.partition, offset: row.nextOffset.toString() });
       }
     }
+
+    forgetUnownedPartitions();
+    const logEnds = new Map(logOffsets.map((o) => [o.partition, BigInt(o.high)]));
+    const samples = [];
+    for (const p of owned) {
+      const partition = p.ref.partition;
+      const storedOffset = stored.get(partition)?.nextOffset;
+      const logEnd = logEnds.get(partition);
+      if (storedOffset === undefined || logEnd === undefined || partitions.get(partition) !== p) continue;
+      metrics.lag.set({ partition: String(partition) }, Number(logEnd - storedOffset));
+      reportedPartitions.add(partition);
+      samples.push({ partition, logEnd, storedOffset, pausedByBackpressure: pauses.isPausedBy(partition, 'backpressure') });
+    }
+    reportStalls(watchdog.observe(samples, Date.now()));
+  };
+
+  const reportStalls = (now: StalledPartition[]) => {
+    const before = new Set(stalled.map((s) => s.partition));
+    const after = new Set(now.map((s) => s.partition));
+    const clientPaused = new Set(consumer ? kafkajsPausable(consumer, topic).paused() : []);
+    for (const s of now) {
+      metrics.stalled.set({ partition: String(s.partition) }, 1);
+      if (before.has(s.partition)) continue;
+      const p = partitions.get(s.partition);
+      log.error(
+        { ...s, claimed: p?.claim !== undefined, fenced: p?.fenced, busy: p?.busy, pausedBy: pauses.reasons(s.partition), pausedInClient: clientPaused.has(s.partition) },
+        `partition ${s.partition} has records beyond its stored offset and made no progress for ${Math.round(s.stalledForMs / 1000)} s; reporting not ready`,
+      );
+    }
+    for (const partition of before) {
+      if (after.has(partition) || !partitions.has(partition)) continue;
+      metrics.stalled.set({ partition: String(partition) }, 0);
+      log.info({ partition }, 'partition makes progress again');
+    }
+    const changed = before.size !== after.size || [...after].some((p) => !before.has(p));
+    stalled = now;
+    if (changed) events.emit('stalled', { partitions: now });
+  };
+
+  /** Drops the per-partition gauges of partitions this member no longer owns: they describe another member's work. */
+  const forgetUnownedPartitions = () => {
+    for (const partition of reportedPartitions) {
+      if (partitions.has(partition)) continue;
+      const label = { partition: String(partition) };
+      metrics.lag.remove(label);
+      metrics.stalled.remove(label);
+      metrics.inFlight.remove(label);
+      reportedPartitions.delete(partition);
+    }
+    stalled = stalled.filter((s) => partitions.has(s.partition));
   };
 
   const fail = (error: Error) => {
@@ -460,9 +542,9 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
         eachBatch,
       });
       evaluator = setInterval(applyBackpressure, 200);
-      watcher = setInterval(() => {
-        watchStoredOffsets().catch((error: unknown) => log.debug({ err: error }, 'watching stored offsets failed; trying again later'));
-      }, options.offsetWatchIntervalMs ?? RUNTIME_DEFAULTS.offsetWatchIntervalMs);
+      monitor = setInterval(() => {
+        monitorPartitions().catch((error: unknown) => log.debug({ err: error }, 'reading stored offsets or the log end failed; trying again later'));
+      }, monitorIntervalMs);
       state = 'running';
       log.info({ owner }, 'consumer runtime started');
     },
@@ -478,7 +560,7 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       clearInterval(evaluator);
       // A claim already sent finishes before the member leaves the group; none starts after this.
       await claims;
-      clearInterval(watcher);
+      clearInterval(monitor);
       await consumer?.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping the consumer'));
       await consumer?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'disconnecting the consumer'));
       await admin?.disconnect().catch(() => undefined);
@@ -491,8 +573,26 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     },
 
     readiness() {
-      const ready = state === 'running' && joined;
-      return { ok: ready, details: { state, partitions: [...partitions.keys()].sort((a, b) => a - b), paused: backpressure.paused } };
+      const owned = [...partitions.keys()].sort((a, b) => a - b);
+      const clientPaused = new Set(consumer ? kafkajsPausable(consumer, topic).paused() : []);
+      // Every paused partition with why: the runtime's reasons, or 'client' for a pause the runtime did not ask for.
+      const paused = owned
+        .map((partition) => {
+          const reasons: string[] = pauses.reasons(partition);
+          return { partition, by: reasons.length > 0 ? reasons : clientPaused.has(partition) ? ['client'] : [] };
+        })
+        .filter((p) => p.by.length > 0);
+      const ready = state === 'running' && joined && stalled.length === 0;
+      return {
+        ok: ready,
+        details: {
+          state,
+          partitions: owned,
+          backpressure: backpressure.paused,
+          paused,
+          stalled: stalled.map((s) => ({ partition: s.partition, storedOffset: s.storedOffset.toString(), logEnd: s.logEnd.toString(), stalledForMs: s.stalledForMs })),
+        },
+      };
     },
   };
 }
@@ -553,4 +653,13 @@ async function raceRebalance<T>(work: Promise<T>, rebalancing: Promise<void>, de
     // A chunk let go of at the deadline still finishes in the background; fencing decides whether it counts.
     work.catch(() => undefined);
   }
+}
+
+/** kafkajs's consumer as the runtime's pausable client, for one topic. */
+function kafkajsPausable(consumer: Consumer, topic: string): PausableClient {
+  return {
+    paused: () => consumer.paused().flatMap((tp) => (tp.topic === topic ? tp.partitions : [])),
+    pause: (partitions) => consumer.pause([{ topic, partitions }]),
+    resume: (partitions) => consumer.resume([{ topic, partitions }]),
+  };
 }

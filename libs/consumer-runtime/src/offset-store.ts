@@ -46,6 +46,16 @@ export async function readPartitionOffset(db: Queryable, ref: PartitionRef): Pro
   return rows[0] ? { nextOffset: BigInt(rows[0].next_offset), generation: BigInt(rows[0].generation) } : undefined;
 }
 
+/** The stored offsets of some partitions of a group's topic, by partition; partitions without a row are absent. */
+export async function readPartitionOffsets(db: Queryable, groupId: string, topic: string, partitions: readonly number[]): Promise<Map<number, PartitionClaim>> {
+  if (partitions.length === 0) return new Map();
+  const { rows } = await db.query<{ partition: number; next_offset: string; generation: string }>(
+    'select partition, next_offset, generation from consumer_offsets where group_id = $1 and topic = $2 and partition = any($3::int4[])',
+    [groupId, topic, partitions],
+  );
+  return new Map(rows.map((row) => [row.partition, { nextOffset: BigInt(row.next_offset), generation: BigInt(row.generation) }]));
+}
+
 /**
  * The fenced offset update that ends every chunk transaction (DESIGN.md §5): it moves `next_offset` from
  * `start` to `end` only if nobody moved it and the generation is still this member's. False means fenced: the

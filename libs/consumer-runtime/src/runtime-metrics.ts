@@ -26,7 +26,18 @@ export function createRuntimeMetrics(registry: Registry) {
     fenced: new Counter({ name: 'spr_consumer_fenced_total', help: 'Chunk transactions rejected by the offset fence', labelNames: ['partition'] as const, registers }),
     pauses: new Counter({ name: 'spr_consumer_pauses_total', help: 'Times fetching was paused by backpressure', registers }),
     paused: new Gauge({ name: 'spr_consumer_paused', help: '1 while fetching is paused by backpressure', registers }),
-    lag: new Gauge({ name: 'spr_consumer_lag', help: 'High watermark minus the stored next offset, per partition', labelNames: ['partition'] as const, registers }),
+    lag: new Gauge({
+      name: 'spr_consumer_lag',
+      help: "Kafka's log end offset minus the stored next offset, per partition this member owns (refreshed on a timer)",
+      labelNames: ['partition'] as const,
+      registers,
+    }),
+    stalled: new Gauge({
+      name: 'spr_consumer_partition_stalled',
+      help: '1 while a partition this member owns has records beyond its stored offset and makes no progress (not paused by backpressure)',
+      labelNames: ['partition'] as const,
+      registers,
+    }),
     inFlight: new Gauge({ name: 'spr_consumer_in_flight_events', help: 'Events fetched and not yet committed, per partition', labelNames: ['partition'] as const, registers }),
     assigned: new Gauge({ name: 'spr_consumer_assigned_partitions', help: 'Partitions this member owns', registers }),
   };

@@ -38,8 +38,16 @@ export interface ConsumerRuntimeOptions<E, S = unknown, F = unknown> {
   readonly revokeDrainTimeoutMs?: number;
   /** The in-memory fast path in front of durable dedupe; `false` disables it. */
   readonly recentWindow?: { readonly maxEntries: number; readonly ttlMs: number } | false;
-  /** How often idle partitions check their stored offsets for an operator's reset or another member's claim. */
-  readonly offsetWatchIntervalMs?: number;
+  /**
+   * How often the runtime reads its partitions' stored offsets and Kafka's log end: to notice an operator's reset
+   * or another member's claim on idle partitions, to export the lag, and to feed the progress watchdog.
+   */
+  readonly monitorIntervalMs?: number;
+  /**
+   * A partition with records beyond its stored offset whose stored offset has not moved for this long (and that
+   * backpressure does not hold) is reported stalled, and readiness turns false so that an orchestrator can act.
+   */
+  readonly stallAfterMs?: number;
   /** Identifies this member in consumer_offsets.owner. */
   readonly owner?: string;
   /** Only the chaos suite passes one (see fault-points.ts). */
@@ -60,5 +68,7 @@ export const RUNTIME_DEFAULTS = {
   heartbeatIntervalMs: 3_000,
   revokeDrainTimeoutMs: 10_000,
   recentWindow: { maxEntries: 100_000, ttlMs: 10 * 60_000 },
-  offsetWatchIntervalMs: 2_000,
+  monitorIntervalMs: 2_000,
+  // Twice the default session timeout: a takeover (session expiry, rebalance, claim) is not reported as a stall.
+  stallAfterMs: 60_000,
 } as const;

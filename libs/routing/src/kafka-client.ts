@@ -11,16 +11,38 @@ export interface ClientLogger {
   debug(context: object, message: string): void;
 }
 
+/**
+ * Broker answers that are part of every rebalance (kafkajs's own error texts). kafkajs logs each at level error,
+ * which log-based alerting takes for a fault; the consumer rejoins the group and goes on.
+ */
+const ROUTINE_GROUP_RESPONSES = new Set([
+  'The group is rebalancing, so a rejoin is needed',
+  'Specified group generation id is not valid',
+  'The coordinator is not aware of this member',
+  'The group member needs to have a valid member id before actually entering a consumer group',
+  'This is not the correct coordinator for this group',
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+]);
+const EVICTED_REJOINING = 'The coordinator is not aware of this member, re-joining the group';
+
+/** The level a kafkajs log entry gets in the service's log: routine group coordination is not an error. */
+export function kafkajsLogLevel(level: logLevel, message: string, context: Record<string, unknown>): 'error' | 'warn' | 'info' | 'debug' {
+  if (level === logLevel.ERROR) {
+    // The member was evicted (a long pause, a missed session): worth a warning, not an alert.
+    if (message === EVICTED_REJOINING) return 'warn';
+    if (message.startsWith('Response ') && ROUTINE_GROUP_RESPONSES.has(String(context.error))) return 'info';
+    return 'error';
+  }
+  return level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+}
+
 /** Routes kafkajs's own log lines into the service's structured log. */
 function kafkajsLogCreator(logger: ClientLogger): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, ...context } = log;
-      const line = { ...context, kafkajs: namespace };
-      if (level === logLevel.ERROR) logger.error(line, message);
-      else if (level === logLevel.WARN) logger.warn(line, message);
-      else if (level === logLevel.INFO) logger.info(line, message);
-      else logger.debug(line, message);
+      logger[kafkajsLogLevel(level, message, context)]({ ...context, kafkajs: namespace }, message);
     };
 }
 
