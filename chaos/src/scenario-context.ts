@@ -9,7 +9,7 @@ import { Kafka, logLevel, type Admin, type IHeaders, type logCreator, type Produ
 import pg from 'pg';
 import type { ChaosStack } from './chaos-stack.ts';
 import { uniqueChaosName } from './chaos-names.ts';
-import type { ConsumerProcess, ConsumerSupervisor } from './consumer-process.ts';
+import type { ConsumerSupervisor } from './consumer-process.ts';
 import { createRandom, deriveSeed, type Random } from './seeds.ts';
 import { superviseMember, type SupervisedMember } from './supervised-member.ts';
 import { sleep, waitUntil } from './wait-until.ts';
@@ -28,6 +28,9 @@ export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = {
   SESSION_TIMEOUT_MS: '3000',
   CHUNK_MAX_EVENTS: '200',
 };
+
+/** Overrides that undo CONSUMER_DEFAULTS' tuning: the members then run with the app's own defaults, as users do. */
+export const APP_DEFAULTS: Readonly<Record<string, undefined>> = { SESSION_TIMEOUT_MS: undefined, CHUNK_MAX_EVENTS: undefined };
 
 /** A raw message for poison: sent as given, to the partition given. */
 export interface RawRecord {
@@ -59,9 +62,10 @@ export interface ScenarioContext {
   log(line: string): void;
   /** Simulated payment events (deterministic from the scenario's seed and `label`). */
   simulate(payments: number, label?: string): PaymentEvent[];
-  consumerEnv(overrides?: Record<string, string>): Record<string, string>;
+  /** The consumer's environment: the run's endpoints, CONSUMER_DEFAULTS, then `overrides` (undefined: the app's own default). */
+  consumerEnv(overrides?: Record<string, string | undefined>): Record<string, string>;
   /** A consumer process, restarted like a supervisor would if it crashes on its own (see supervised-member.ts). */
-  spawnMember(name: string, overrides?: Record<string, string>): ConsumerProcess;
+  spawnMember(name: string, overrides?: Record<string, string | undefined>): SupervisedMember;
   /** Ends supervision and stops every member still running (the scenario is over). */
   stopMembers(): Promise<void>;
   /** Publishes in order through the sequenced producer; a failed send is sent again (a producer retry). */
@@ -146,15 +150,18 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
   const log = (line: string) => options.log(`[${name}] ${line}`);
   const members: SupervisedMember[] = [];
 
-  const consumerEnv = (overrides: Record<string, string> = {}) => ({
-    DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL,
-    PAYMENTS_TOPIC: topic,
-    CONSUMER_GROUP: groupId,
-    ...CONSUMER_DEFAULTS,
-    ...overrides,
-  });
+  const consumerEnv = (overrides: Record<string, string | undefined> = {}): Record<string, string> => {
+    const env: Record<string, string | undefined> = {
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL,
+      PAYMENTS_TOPIC: topic,
+      CONSUMER_GROUP: groupId,
+      ...CONSUMER_DEFAULTS,
+      ...overrides,
+    };
+    return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  };
 
   const endOffsets = async () => {
     const offsets = await admin.fetchTopicOffsets(topic);

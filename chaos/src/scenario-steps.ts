@@ -5,6 +5,8 @@ import { sleep, waitUntil } from './wait-until.ts';
 
 export const CLAIMED = 'claimed partition; seeking to the stored offset';
 export const ASSIGNED = 'assigned';
+/** The line a member logs when it finds that another member claimed one of its partitions. */
+export const FENCED = 'fenced: another member claimed this partition; pausing it until the group reassigns it';
 
 /** Waits for a member to exit (it was told to, or it kills itself at a fault point). */
 export async function awaitExit(ctx: ScenarioContext, member: ConsumerProcess, timeoutMs: number): Promise<ExitInfo> {

@@ -9,6 +9,8 @@ export const RESTART_DELAY_MS = 1_000;
 export interface SupervisedMember extends ConsumerProcess {
   /** No more restarts (the scenario is over). */
   retire(): void;
+  /** How many times the supervisor restarted it after it exited on its own. */
+  restarts(): number;
 }
 
 /**
@@ -95,5 +97,6 @@ export function superviseMember(spawn: (name: string, env: Record<string, string
       retired = true;
       if (pending) tell();
     },
+    restarts: () => incarnations.length - 1,
   };
 }
