@@ -2,7 +2,6 @@
  * `npm run kafka -- <tool>` against the real broker: the one in KAFKA_BROKERS, else the local stack (started if it
  * is not running, and stopped again only then). The topic and group are this run's own, made with kafkajs.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +12,7 @@ import { findWorkspaceRoot, stackConfig } from './config.ts';
 import { KAFKA_TOOLS, prepareKafkaTools } from './kafka-tools.ts';
 import { waitUntil } from './processes.ts';
 import { stackDown, stackUp } from './stack.ts';
+import { runCommand, type CommandResult } from './test-support/run-command.ts';
 
 const CLI = join(import.meta.dirname, 'kafka-cli.ts');
 const PARTITIONS = 3;
@@ -25,22 +25,8 @@ let brokers: string;
 let stopStack: () => Promise<void> = async () => undefined;
 let admin: Admin;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers }): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: findWorkspaceRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers }): Promise<CommandResult> {
+  return runCommand(command, args, { cwd: findWorkspaceRoot(), env });
 }
 
 const kafkaCli = (...args: string[]) => run(process.execPath, [CLI, ...args]);

@@ -3,13 +3,13 @@
  * tests use is untouched): a busy port is named, `up` twice is a no-op, its stdout exported by `eval` reaches the
  * commands a shell runs next, `down` leaves no process and no port.
  */
-import { spawn } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findWorkspaceRoot } from './config.ts';
+import { runCommand, type CommandResult } from './test-support/run-command.ts';
 
 const CLI = join(import.meta.dirname, 'cli.ts');
 let stateDir: string;
@@ -27,29 +27,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-function stack(command: 'up' | 'down' | 'status'): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function stack(command: 'up' | 'down' | 'status'): Promise<CommandResult> {
+  return runCommand(process.execPath, [CLI, command], { env });
 }
 
 /** Runs `script` in bash from the workspace root, as a person would type it there. */
-function sh(script: string, shellEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: findWorkspaceRoot(), env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function sh(script: string, shellEnv: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return runCommand('bash', ['-c', script], { cwd: findWorkspaceRoot(), env: shellEnv });
 }
 
 async function portIsFree(port: number): Promise<boolean> {
