@@ -1,6 +1,6 @@
 import { classifyEvent } from './classify-event.ts';
 import { IdempotencyError } from './idempotency-error.ts';
-import { entityKey, type DedupeVerdict, type EntityProgress, type EventIdentity, type EventOutcome, type EventPosition, type Queryable, type SeenEvent } from './types.ts';
+import { entityKey, type DedupeVerdict, type EntityProgress, type EventIdentity, type EventOutcome, type EventPosition, type Queryable, type SeenEvent, type SqlStatement, SQLSTATE } from './types.ts';
 
 /** What a chunk transaction learns from the database before folding its events. */
 export interface ChunkDedupeState {
@@ -29,29 +29,44 @@ export interface ProgressUpdate {
  * and which of the chunk's event ids are already recorded: one round trip for any chunk size.
  */
 export async function loadChunkDedupeState(tx: Queryable, events: readonly EventIdentity[]): Promise<ChunkDedupeState> {
+  const { rows } = await tx.query(dedupeLoadStatement(events));
+  return readDedupeLoad(rows);
+}
+
+/**
+ * The statement behind `loadChunkDedupeState`, to send in one round trip with others; its one row is read by
+ * `readDedupeLoad`. With `lock` (inside a transaction) it locks the entities, FOR UPDATE in key order. Without,
+ * it only reads: the fold path's chunk, whose write's compare-and-set does the guarding (a locking read outside
+ * a transaction would cost a transaction of its own, with a WAL flush at its commit, and guard nothing).
+ */
+export function dedupeLoadStatement(events: readonly EventIdentity[], options: { readonly lock: boolean } = { lock: true }): SqlStatement {
   const entities = new Map<string, { entityType: string; entityId: string }>();
   for (const e of events) entities.set(entityKey(e.entityType, e.entityId), { entityType: e.entityType, entityId: e.entityId });
   const sorted = [...entities.values()].sort((a, b) => (a.entityType === b.entityType ? cmp(a.entityId, b.entityId) : cmp(a.entityType, b.entityType)));
-  const { rows } = await tx.query<{ progress: Array<[string, string, string, number]>; seen: Array<[string, string, EventOutcome]> }>(
-    `select
+  return {
+    name: options.lock ? 'spr_dedupe_lock' : 'spr_dedupe_read',
+    text: `select
        (select coalesce(json_agg(json_build_array(l.entity_type, l.entity_id, l.applied_seq::text, l.parked_count)), '[]'::json)
           from (select p.entity_type, p.entity_id, p.applied_seq, p.parked_count
                   from entity_progress p
-                  join unnest($1::text[], $2::text[]) with ordinality as k(entity_type, entity_id, ord)
-                    on p.entity_type = k.entity_type and p.entity_id = k.entity_id
-                 order by k.ord
-                   for update of p) l) as progress,
+                  join jsonb_array_elements($1::jsonb) with ordinality as k(e, ord)
+                    on p.entity_type = k.e->>0 and p.entity_id = k.e->>1
+                 order by k.ord${options.lock ? '\n                   for update of p' : ''}) l) as progress,
        (select coalesce(json_agg(json_build_array(s.event_id, encode(s.payload_hash, 'hex'), s.outcome)), '[]'::json)
           from processed_events s
-         where s.event_id = any($3::uuid[])) as seen`,
-    [sorted.map((e) => e.entityType), sorted.map((e) => e.entityId), events.map((e) => e.eventId)],
-  );
+         where s.event_id in (select (jsonb_array_elements_text($2::jsonb))::uuid)) as seen`,
+    values: [JSON.stringify(sorted.map((e) => [e.entityType, e.entityId])), JSON.stringify(events.map((e) => e.eventId))],
+  };
+}
+
+export function readDedupeLoad(rows: ReadonlyArray<Record<string, unknown>>): ChunkDedupeState {
+  const row = rows[0] as { progress: Array<[string, string, string, number]>; seen: Array<[string, string, EventOutcome]> };
   const progress = new Map<string, EntityProgress>();
-  for (const [entityType, entityId, appliedSeq, parkedCount] of rows[0]!.progress) {
+  for (const [entityType, entityId, appliedSeq, parkedCount] of row.progress) {
     progress.set(entityKey(entityType, entityId), { appliedSeq: BigInt(appliedSeq), parkedCount });
   }
   const seen = new Map<string, SeenEvent>();
-  for (const [eventId, hash, outcome] of rows[0]!.seen) seen.set(eventId, { payloadHash: Buffer.from(hash, 'hex'), outcome });
+  for (const [eventId, hash, outcome] of row.seen) seen.set(eventId, { payloadHash: Buffer.from(hash, 'hex'), outcome });
   return { progress, seen };
 }
 
@@ -65,17 +80,35 @@ function cmp(a: string, b: string): number {
  * retriable PROGRESS_CONFLICT is thrown (the caller rolls back and retries the chunk).
  */
 export async function writeChunkDedupe(tx: Queryable, records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): Promise<void> {
-  if (records.length === 0 && updates.length === 0) return;
-  const result = await tx.query<{ updated: string; inserted: string }>(
-    `with recorded as (
+  const statement = dedupeWriteStatement(records, updates);
+  if (!statement) return;
+  try {
+    await tx.query(statement);
+  } catch (error) {
+    throw asProgressConflict(error) ?? error;
+  }
+}
+
+/**
+ * The statement behind `writeChunkDedupe` (undefined when there is nothing to write). Its compare-and-set is
+ * checked inside it: if an entity moved since it was read, it raises SQLSTATE SPR01 (see `asProgressConflict`)
+ * and nothing of it, or of its transaction, is written.
+ */
+export function dedupeWriteStatement(records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): SqlStatement | undefined {
+  if (records.length === 0 && updates.length === 0) return undefined;
+  // Rows travel as one JSON array each: the client serialises that far faster than one escaped text array per
+  // column, and jsonb_array_elements is as fast on the server.
+  return {
+    name: 'spr_dedupe_write',
+    text: `with recorded as (
        insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
-       select r.event_id, r.entity_type, r.entity_id, r.seq, coalesce(r.topic, $10), coalesce(r.partition, $11), r."offset", r.payload_hash, r.outcome
-         from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::int8[], $8::bytea[], $9::text[])
-           as r(event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
+       select (r->>0)::uuid, r->>1, r->>2, (r->>3)::int8, coalesce(r->>7, $2), coalesce((r->>8)::int4, $3), (r->>4)::int8, decode(r->>5, 'hex'), r->>6
+         from jsonb_array_elements($1::jsonb) r
        returning 1
      ), input as (
-       select * from unnest($12::text[], $13::text[], $14::int8[], $15::int4[], $16::int8[], $17::int4[])
-         as t(entity_type, entity_id, applied_seq, parked_count, expected_seq, expected_parked)
+       select u->>0 as entity_type, u->>1 as entity_id, (u->>2)::int8 as applied_seq, (u->>3)::int4 as parked_count,
+              (u->>4)::int8 as expected_seq, (u->>5)::int4 as expected_parked
+         from jsonb_array_elements($4::jsonb) u
      ), updated as (
        update entity_progress p
           set applied_seq = i.applied_seq, parked_count = i.parked_count, updated_at = now()
@@ -89,43 +122,39 @@ export async function writeChunkDedupe(tx: Queryable, records: readonly Processe
        select entity_type, entity_id, applied_seq, parked_count from input where expected_seq is null
        on conflict do nothing
        returning 1
+     ), written as (
+       select (select count(*) from recorded) as recorded, (select count(*) from updated) + (select count(*) from inserted) as progressed
      )
-     select (select count(*) from recorded) as recorded, (select count(*) from updated) as updated, (select count(*) from inserted) as inserted`,
-    [
-      ...sharedPosition(records),
-      updates.map((u) => u.entityType),
-      updates.map((u) => u.entityId),
-      updates.map((u) => u.after.appliedSeq.toString()),
-      updates.map((u) => u.after.parkedCount),
-      updates.map((u) => u.before?.appliedSeq.toString() ?? null),
-      updates.map((u) => u.before?.parkedCount ?? null),
+     select recorded, spr_require(progressed = $5::int8, '${SQLSTATE.progressConflict}',
+                                  ($5::int8 - progressed) || ' of ' || $5 || ' entities changed since they were read; retry the chunk') as progress_ok
+       from written`,
+    values: [
+      ...processedRows(records),
+      JSON.stringify(updates.map((u) => [u.entityType, u.entityId, u.after.appliedSeq.toString(), u.after.parkedCount, u.before?.appliedSeq.toString() ?? null, u.before?.parkedCount ?? null])),
+      updates.length,
     ],
-  );
-  const written = Number(result.rows[0]!.updated) + Number(result.rows[0]!.inserted);
-  if (written !== updates.length) {
-    throw new IdempotencyError('PROGRESS_CONFLICT', `${updates.length - written} of ${updates.length} entities changed since they were read; retry the chunk`, {
-      retriable: true,
-    });
-  }
+  };
 }
 
-/** The parameters of the processed_events insert; topic and partition are scalars when every record shares them. */
-function sharedPosition(records: readonly ProcessedRecord[]): unknown[] {
+/** The retriable PROGRESS_CONFLICT for a database error raised by a lost compare-and-set (SQLSTATE SPR01). */
+export function asProgressConflict(error: unknown): IdempotencyError | undefined {
+  if ((error as { code?: unknown } | undefined)?.code !== SQLSTATE.progressConflict) return undefined;
+  return new IdempotencyError('PROGRESS_CONFLICT', (error as Error).message, { retriable: true, cause: error });
+}
+
+/**
+ * The processed_events rows as JSON, and the topic and partition they share: those travel once as parameters
+ * when every record has them, and per row otherwise.
+ */
+function processedRows(records: readonly ProcessedRecord[]): [string, string | null, number | null] {
   const { topic, partition } = records[0]?.position ?? { topic: null, partition: null };
   const shared = records.every((r) => r.position.topic === topic && r.position.partition === partition);
-  return [
-    records.map((r) => r.event.eventId),
-    records.map((r) => r.event.entityType),
-    records.map((r) => r.event.entityId),
-    records.map((r) => r.event.seq.toString()),
-    shared ? null : records.map((r) => r.position.topic),
-    shared ? null : records.map((r) => r.position.partition),
-    records.map((r) => r.position.offset.toString()),
-    records.map((r) => r.event.payloadHash),
-    records.map((r) => r.outcome),
-    topic,
-    partition,
-  ];
+  const rows = records.map((r) => {
+    const row: unknown[] = [r.event.eventId, r.event.entityType, r.event.entityId, r.event.seq.toString(), r.position.offset.toString(), r.event.payloadHash.toString('hex'), r.outcome];
+    if (!shared) row.push(r.position.topic, r.position.partition);
+    return row;
+  });
+  return [JSON.stringify(rows), topic, partition];
 }
 
 /**
@@ -169,6 +198,14 @@ export function createDurableDedupe(): DurableDedupe {
 
 /** Changes the recorded outcome of events (a parked event that was applied or dead-lettered later). */
 export async function reclassifyProcessed(tx: Queryable, eventIds: readonly string[], outcome: EventOutcome): Promise<void> {
-  if (eventIds.length === 0) return;
-  await tx.query('update processed_events set outcome = $2 where event_id = any($1::uuid[])', [eventIds, outcome]);
+  const statement = reclassifyStatement(eventIds, outcome);
+  if (statement) await tx.query(statement);
+}
+
+export function reclassifyStatement(eventIds: readonly string[], outcome: EventOutcome): SqlStatement | undefined {
+  if (eventIds.length === 0) return undefined;
+  return {
+    text: 'update processed_events set outcome = $2 where event_id in (select (jsonb_array_elements_text($1::jsonb))::uuid)',
+    values: [JSON.stringify(eventIds), outcome],
+  };
 }

@@ -47,6 +47,28 @@ export type DedupeVerdict =
 /** Anything that runs SQL: a pool client inside the caller's transaction. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
+/**
+ * A statement as a value: run it with `query(statement)`, or send several in one round trip
+ * (@spr/consumer-runtime's `runInOneRoundTrip`). Parameters are strings, numbers or null.
+ */
+export interface SqlStatement {
+  /** Set for statements run on their own on the hot path: each connection parses and plans them once. */
+  readonly name?: string;
+  readonly text: string;
+  readonly values: Array<string | number | null>;
+}
+
+/**
+ * SQLSTATEs raised by `spr_require(...)` (migration 0006): a write that finds the database other than its reads
+ * left it fails as a whole, inside the same statement, so it can travel in one round trip with others.
+ */
+export const SQLSTATE = {
+  /** An entity's progress moved since the chunk read it (compare-and-set lost): retry the chunk. */
+  progressConflict: 'SPR01',
+  /** The partition's stored offset or generation is not the claim's: fenced, or moved by an operator. */
+  fenced: 'SPR02',
+} as const;
+
 /** One key per entity; a NUL cannot appear in a PostgreSQL text value, so the key is unambiguous. */
 export function entityKey(entityType: string, entityId: string): string {
   return `${entityType}\u0000${entityId}`;
