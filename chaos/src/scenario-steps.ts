@@ -1,3 +1,4 @@
+import { FENCED_MESSAGE } from '@spr/consumer-runtime';
 import type { ConsumerProcess, ExitInfo } from './consumer-process.ts';
 import { ChaosError } from './chaos-error.ts';
 import type { ScenarioContext } from './scenario-context.ts';
@@ -6,7 +7,7 @@ import { sleep, waitUntil } from './wait-until.ts';
 export const CLAIMED = 'claimed partition; seeking to the stored offset';
 export const ASSIGNED = 'assigned';
 /** The line a member logs when it finds that another member claimed one of its partitions. */
-export const FENCED = 'fenced: another member claimed this partition; pausing it until the group reassigns it';
+export const FENCED = FENCED_MESSAGE;
 
 /** Waits for a member to exit (it was told to, or it kills itself at a fault point). */
 export async function awaitExit(ctx: ScenarioContext, member: ConsumerProcess, timeoutMs: number): Promise<ExitInfo> {

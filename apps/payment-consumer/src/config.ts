@@ -14,7 +14,8 @@ export interface PaymentConsumerConfig {
   readonly groupId: string;
   readonly startFrom: 'earliest' | 'latest';
   readonly chunkMaxEvents: number;
-  readonly partitionsConsumedConcurrently: number;
+  /** Fetched records one partition may queue before its fetching pauses (key and value bytes). */
+  readonly queueMaxBytesPerPartition: number;
   readonly sessionTimeoutMs: number;
   /** A partition with work whose stored offset has not moved this long turns readiness false. */
   readonly stallAfterMs: number;
@@ -40,13 +41,11 @@ export function paymentConsumerConfigFromEnv(env: NodeJS.ProcessEnv): PaymentCon
     groupId: e.string('CONSUMER_GROUP', 'payment-consumer'),
     startFrom: e.oneOf('START_FROM', ['earliest', 'latest'] as const, 'earliest'),
     chunkMaxEvents: e.int('CHUNK_MAX_EVENTS', RUNTIME_DEFAULTS.chunkMaxEvents, { min: 1, max: 100_000 }),
-    partitionsConsumedConcurrently: e.int('PARTITIONS_CONCURRENCY', RUNTIME_DEFAULTS.partitionsConsumedConcurrently, { min: 1, max: 1_000 }),
+    queueMaxBytesPerPartition: e.int('QUEUE_MAX_BYTES_PER_PARTITION', RUNTIME_DEFAULTS.queueMaxBytesPerPartition, { min: 1024 }),
     sessionTimeoutMs: e.int('SESSION_TIMEOUT_MS', RUNTIME_DEFAULTS.sessionTimeoutMs, { min: 1_000 }),
     stallAfterMs: e.int('STALL_AFTER_MS', RUNTIME_DEFAULTS.stallAfterMs, { min: 1_000 }),
     backpressure: {
       ...DEFAULT_BACKPRESSURE,
-      maxInFlightEvents: e.int('MAX_IN_FLIGHT_EVENTS', DEFAULT_BACKPRESSURE.maxInFlightEvents, { min: 1 }),
-      maxInFlightBytes: e.int('MAX_IN_FLIGHT_BYTES', DEFAULT_BACKPRESSURE.maxInFlightBytes, { min: 1 }),
       pauseAboveTxMs: e.int('PAUSE_ABOVE_TX_MS', DEFAULT_BACKPRESSURE.pauseAboveTxMs, { min: 1 }),
       resumeBelowTxMs: e.int('RESUME_BELOW_TX_MS', DEFAULT_BACKPRESSURE.resumeBelowTxMs, { min: 1 }),
     },

@@ -4,9 +4,9 @@ import { createPool, migrateDatabase, withSessionSettings } from '@spr/ledger-db
 import { createMetricsRegistry, createOpsServer, type Logger } from '@spr/observability';
 import { createKafkaClient, createSchemaRegistryClient } from '@spr/routing';
 import type pg from 'pg';
+import { createLedgerHandler, createPaymentDecoder } from '@spr/payments-ledger';
 import type { PaymentConsumerConfig } from './config.ts';
-import { createLedgerHandler } from '@spr/payments-ledger';
-import { createPaymentDecoder } from '@spr/payments-ledger';
+import { stageTraceFromEnv } from './stage-trace.ts';
 
 export interface PaymentConsumer {
   start(): Promise<{ opsPort: number }>;
@@ -29,6 +29,7 @@ export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Log
   const registry = createMetricsRegistry({ service: 'payment-consumer' });
   const kafka = createKafkaClient(config.kafka, logger.child({ component: 'kafkajs' }));
   const codec = createPaymentCodec({ registry: createSchemaRegistryClient(config.registry), topic: config.topic });
+  const stageTrace = stageTraceFromEnv(env);
   const runtime = createConsumerRuntime({
     kafka,
     pool,
@@ -40,12 +41,13 @@ export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Log
     metrics: registry,
     startFrom: config.startFrom,
     chunk: { maxEvents: config.chunkMaxEvents },
-    partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+    queueMaxBytesPerPartition: config.queueMaxBytesPerPartition,
     sessionTimeoutMs: config.sessionTimeoutMs,
     stallAfterMs: config.stallAfterMs,
     backpressure: config.backpressure,
     fetch: { maxBytes: config.fetchMaxBytes, maxBytesPerPartition: config.fetchMaxBytesPerPartition },
     faults: faultInjectorFromEnv(env, (point) => logger.warn({ point }, 'fault injection: dying here')),
+    stageTrace,
   });
   const ops = createOpsServer({ host: config.opsHost, port: config.opsPort, registry, health: () => runtime.health(), readiness: () => runtime.readiness() });
   let stopped = false;
@@ -65,6 +67,7 @@ export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Log
       await runtime.stop();
       await ops.stop();
       await pool.end();
+      await stageTrace?.close();
     },
   };
 }

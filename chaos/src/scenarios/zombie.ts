@@ -8,9 +8,11 @@ const SESSION_TIMEOUT_MS = 3_000;
 const SHORT_IDLE_IN_TRANSACTION_MS = 4_000;
 
 /**
- * A member freezes itself in the middle of a chunk transaction (SPR_FAULT_ACTION=stop at mid-insert), stays frozen
- * past its session timeout while a successor joins and takes its partitions, then resumes with its transaction
- * still open (`idleInTransactionMs` longer than the freeze) or already ended by PostgreSQL (shorter).
+ * A member freezes itself in the middle of a chunk (SPR_FAULT_ACTION=stop at mid-insert: after the chunk's read,
+ * before its write), stays frozen past its session timeout while a successor joins and takes its partitions, then
+ * resumes and sends its write, which the fence must refuse. The payment consumer holds no transaction while
+ * frozen (decision 0009); a handler with a transaction block would hold it open (`idleInTransactionMs` longer than
+ * the freeze) or find it ended by PostgreSQL (shorter).
  */
 async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: number) {
   const env = { SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), IDLE_IN_TRANSACTION_TIMEOUT_MS: String(idleInTransactionMs), CHUNK_MAX_EVENTS: '100' };
@@ -21,8 +23,7 @@ async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: n
   await waitUntil(() => zombie.state() === 'T', { what: 'the zombie to freeze itself', timeoutMs: 60_000, intervalMs: 20, signal: ctx.signal });
   const frozenAt = Date.now();
   const successor = ctx.spawnMember('successor', env);
-  // The successor is in the group and owns partitions (a claim of a partition whose offset row the zombie has
-  // locked waits for the zombie's transaction to end).
+  // The successor is in the group and owns partitions.
   await waitUntilWorking(ctx, successor, 90_000);
   const freezeMs = Math.max(SESSION_TIMEOUT_MS + 1_000, idleInTransactionMs < 10_000 ? idleInTransactionMs + 1_500 : 0);
   const left = frozenAt + freezeMs - Date.now();
@@ -32,9 +33,9 @@ async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: n
   const fencedLines = () => zombie.count(FENCED);
   const resumedAt = Date.now();
   zombie.signal('SIGCONT');
-  // The resumed zombie must not write with its old claim. With its transaction still open, its fenced offset
-  // update refuses it. When PostgreSQL already ended that transaction, its retry may instead be cut short by the
-  // group's rebalance, after which it claims partitions anew under a new generation. Either way its old work is
+  // The resumed zombie must not write with its old claim: its write's fenced offset update refuses it. Its chunk
+  // may instead be cut short by the group's rebalance, after which it claims partitions anew under a new
+  // generation. Either way its old work is
   // not written (the verifier checks the data); waiting for one of the two shows the zombie really came back.
   const [outcome, drainedAt] = await Promise.all([
     waitUntil(() => (fencedLines() > 0 ? 'fenced' : zombie.count(CLAIMED) > zombieClaimsBefore ? 'reclaimed' : false), {
@@ -67,10 +68,10 @@ async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: n
   };
 }
 
-/** DESIGN.md §5: the zombie resumes inside its open transaction; its fenced offset update must refuse it. */
+/** DESIGN.md §5: the zombie resumes between its chunk's read and write; the write's fenced offset update must refuse it. */
 export const zombie: ScenarioDefinition = {
   name: 'zombie',
-  summary: 'a member frozen mid-transaction (SPR_FAULT_ACTION=stop) past its session timeout, a successor takes over, it resumes inside its transaction',
+  summary: 'a member frozen mid-chunk (SPR_FAULT_ACTION=stop) past its session timeout, a successor takes over, it resumes and sends its write',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 150_000 : 240_000),
   async run(ctx) {
@@ -81,10 +82,10 @@ export const zombie: ScenarioDefinition = {
   },
 };
 
-/** The zombie stays frozen past IDLE_IN_TRANSACTION_TIMEOUT_MS: PostgreSQL ends its transaction; on resume it must write nothing. */
+/** As zombie, frozen past IDLE_IN_TRANSACTION_TIMEOUT_MS (which ends a transaction block a handler held; the payment consumer's chunk holds none): on resume it must write nothing. */
 export const zombieIdleTimeout: ScenarioDefinition = {
   name: 'zombie-idle-timeout',
-  summary: 'a member frozen mid-transaction past its session timeout and past IDLE_IN_TRANSACTION_TIMEOUT_MS (PostgreSQL ends its transaction), then it resumes',
+  summary: 'a member frozen mid-chunk past its session timeout and past IDLE_IN_TRANSACTION_TIMEOUT_MS, then it resumes',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 150_000 : 240_000),
   run: (ctx) => frozenMidTransaction(ctx, SHORT_IDLE_IN_TRANSACTION_MS),

@@ -1,8 +1,4 @@
 export interface BackpressureOptions {
-  /** Events fetched but not yet committed, across partitions; pause above. */
-  readonly maxInFlightEvents: number;
-  /** Bytes of those events; pause above. */
-  readonly maxInFlightBytes: number;
   /** Pause when the smoothed chunk transaction latency (or the age of one still running) exceeds this. */
   readonly pauseAboveTxMs: number;
   /** Resume only once the smoothed latency is below this (hysteresis). */
@@ -20,8 +16,6 @@ export interface BackpressureOptions {
 }
 
 export const DEFAULT_BACKPRESSURE: BackpressureOptions = {
-  maxInFlightEvents: 50_000,
-  maxInFlightBytes: 64 * 1024 * 1024,
   pauseAboveTxMs: 2_000,
   resumeBelowTxMs: 500,
   pauseAbovePoolWaitMs: 1_000,
@@ -31,8 +25,6 @@ export const DEFAULT_BACKPRESSURE: BackpressureOptions = {
 };
 
 export interface BackpressureSignals {
-  readonly inFlightEvents: number;
-  readonly inFlightBytes: number;
   readonly txLatencyMs: number;
   readonly poolWaitMs: number;
   readonly oldestTxAgeMs: number;
@@ -41,17 +33,17 @@ export interface BackpressureSignals {
 export type BackpressureDecision = { readonly paused: boolean; readonly changed: boolean; readonly reason?: string };
 
 /**
- * Decides when to pause fetching and when to resume, from the in-flight budget and PostgreSQL's health as the
- * consumer sees it (pool wait, transaction latency, a transaction that is taking long right now). Pauses at the
- * high marks and resumes only below the low marks, so it does not flap. Pure state: the runtime feeds it
- * measurements and applies its decisions to the Kafka consumer.
+ * Decides when the database is too slow to take more work, so that every partition stops fetching, and when it
+ * has recovered: from PostgreSQL's health as the consumer sees it (pool wait, transaction latency, a transaction
+ * that is taking long right now). Pauses at the high marks and resumes only below the low marks, so it does not
+ * flap. Memory is bounded apart from this, by each partition's queue budget; this is what tells a slow database
+ * from a busy one (G4). Pure state: the runtime feeds it measurements and applies its decisions.
  */
 export interface BackpressureController {
   recordTransaction(ms: number): void;
   recordPoolWait(ms: number): void;
   transactionStarted(id: number, at: number): void;
   transactionEnded(id: number): void;
-  addInFlight(events: number, bytes: number): void;
   /** Re-evaluates; `changed` tells the caller to pause or resume the consumer. */
   evaluate(now: number): BackpressureDecision;
   readonly paused: boolean;
@@ -61,8 +53,6 @@ export interface BackpressureController {
 export function createBackpressureController(options: BackpressureOptions = DEFAULT_BACKPRESSURE): BackpressureController {
   let txLatencyMs = 0;
   let poolWaitMs = 0;
-  let inFlightEvents = 0;
-  let inFlightBytes = 0;
   let paused = false;
   let lastEvaluation: number | undefined;
   const running = new Map<number, number>();
@@ -71,7 +61,7 @@ export function createBackpressureController(options: BackpressureOptions = DEFA
   const signals = (now: number): BackpressureSignals => {
     let oldest = 0;
     for (const startedAt of running.values()) oldest = Math.max(oldest, now - startedAt);
-    return { inFlightEvents, inFlightBytes, txLatencyMs, poolWaitMs, oldestTxAgeMs: oldest };
+    return { txLatencyMs, poolWaitMs, oldestTxAgeMs: oldest };
   };
 
   return {
@@ -79,10 +69,6 @@ export function createBackpressureController(options: BackpressureOptions = DEFA
     recordPoolWait: (ms) => void (poolWaitMs = ewma(poolWaitMs, ms)),
     transactionStarted: (id, at) => void running.set(id, at),
     transactionEnded: (id) => void running.delete(id),
-    addInFlight(events, bytes) {
-      inFlightEvents += events;
-      inFlightBytes += bytes;
-    },
     evaluate(now) {
       if (running.size === 0 && lastEvaluation !== undefined) {
         const factor = 0.5 ** ((now - lastEvaluation) / options.idleHalfLifeMs);
@@ -93,9 +79,7 @@ export function createBackpressureController(options: BackpressureOptions = DEFA
       const s = signals(now);
       if (!paused) {
         const reason =
-          s.inFlightEvents > options.maxInFlightEvents ? `in-flight events ${s.inFlightEvents} > ${options.maxInFlightEvents}`
-          : s.inFlightBytes > options.maxInFlightBytes ? `in-flight bytes ${s.inFlightBytes} > ${options.maxInFlightBytes}`
-          : s.txLatencyMs > options.pauseAboveTxMs ? `transaction latency ${Math.round(s.txLatencyMs)} ms > ${options.pauseAboveTxMs} ms`
+          s.txLatencyMs > options.pauseAboveTxMs ? `transaction latency ${Math.round(s.txLatencyMs)} ms > ${options.pauseAboveTxMs} ms`
           : s.oldestTxAgeMs > options.pauseAboveTxMs ? `a transaction has run for ${Math.round(s.oldestTxAgeMs)} ms > ${options.pauseAboveTxMs} ms`
           : s.poolWaitMs > options.pauseAbovePoolWaitMs ? `pool wait ${Math.round(s.poolWaitMs)} ms > ${options.pauseAbovePoolWaitMs} ms`
           : undefined;
@@ -106,8 +90,6 @@ export function createBackpressureController(options: BackpressureOptions = DEFA
         return { paused, changed: false };
       }
       const healthy =
-        s.inFlightEvents <= options.maxInFlightEvents / 2 &&
-        s.inFlightBytes <= options.maxInFlightBytes / 2 &&
         s.txLatencyMs < options.resumeBelowTxMs &&
         s.oldestTxAgeMs < options.pauseAboveTxMs &&
         s.poolWaitMs < options.resumeBelowPoolWaitMs;

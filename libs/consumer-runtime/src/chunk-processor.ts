@@ -1,9 +1,11 @@
 import {
+  asProgressConflict,
   classifyEvent,
+  dedupeLoadStatement,
+  dedupeWriteStatement,
   entityKey,
-  loadChunkDedupeState,
-  reclassifyProcessed,
-  writeChunkDedupe,
+  readDedupeLoad,
+  reclassifyStatement,
   type EntityProgress,
   type EventIdentity,
   type ProcessedRecord,
@@ -11,12 +13,14 @@ import {
   type Queryable,
   type RecentEventWindow,
   type SeenEvent,
+  type SqlStatement,
 } from '@spr/idempotency';
 import { isTransientPgError, pgErrorKind } from '@spr/ledger-db';
 import type pg from 'pg';
 import type { FaultInjector } from './fault-points.ts';
-import { advancePartitionOffset, readPartitionOffset, type ChunkCounts, type PartitionClaim, type PartitionRef } from './offset-store.ts';
-import { insertDeadLetters, insertParkedEvents, loadParkedEvents, resolveParkedEvents, type DeadLetter, type ParkedEvent } from './quarantine-store.ts';
+import { isFenceError, offsetAdvanceStatement, readPartitionOffset, type ChunkCounts, type PartitionClaim, type PartitionRef } from './offset-store.ts';
+import { runInOneRoundTrip } from './one-round-trip.ts';
+import { deadLettersStatement, loadParkedEvents, parkedEventsStatement, resolveParkedStatement, type DeadLetter, type ParkedEvent } from './quarantine-store.ts';
 import { RuntimeError } from './runtime-error.ts';
 import type { EntityRef, EntityState, EventContext, EventDecoder, EventHandler, PoisonOutcome, RawMessage, Rejection } from './types.ts';
 
@@ -44,6 +48,9 @@ export type ChunkResult =
   | {
       readonly kind: 'committed';
       readonly nextOffset: bigint;
+      /** When its first statement was sent and when its commit returned (epoch milliseconds, sub-millisecond precision). */
+      readonly beganAt: number;
+      readonly committedAt: number;
       readonly counts: ChunkCounts;
       readonly deadLetterReasons: readonly string[];
       /** Event ids now durably recorded, for the recent-event window. */
@@ -53,12 +60,22 @@ export type ChunkResult =
   | { readonly kind: 'reposition'; readonly nextOffset: bigint };
 
 let transactionIds = 0;
+const epochNow = () => performance.timeOrigin + performance.now();
+const BEGIN: SqlStatement = { text: 'begin', values: [] };
+const COMMIT: SqlStatement = { text: 'commit', values: [] };
 
 /**
- * One chunk transaction (DESIGN.md §2, §5, §9): reads the stored offset, classifies every event against the
- * durable dedupe state, folds (or applies) each entity's events in order, and writes the effects, dedupe rows,
- * entity progress, dead letters, parked events and the fenced offset update in ONE PostgreSQL transaction.
+ * One chunk transaction (DESIGN.md §2, §5, §9; decision 0008): classifies every event against the durable dedupe
+ * state, folds (or applies) each entity's events in order, and writes the effects, dedupe rows, entity progress,
+ * dead letters, parked events and the fenced offset update in ONE PostgreSQL transaction.
  * `messages` are contiguous offsets starting at `claim.nextOffset`.
+ *
+ * A fold handler's chunk takes two round trips: one reads (dedupe state and entity states), one writes (every
+ * statement in one simple-protocol query, which PostgreSQL runs as one implicit transaction). Nothing is locked
+ * in between; the write guards itself: its first statement is the fence (the stored offset and generation must
+ * still be the claim's, else SQLSTATE SPR02), and the progress compare-and-set fails it (SPR01, retried) if an
+ * entity moved since the read. Either failure rolls the whole write back. An apply handler's statements run
+ * between the two inside BEGIN … COMMIT, with the entities locked by the read.
  */
 export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, claim: PartitionClaim, messages: readonly PreparedMessage<E>[]): Promise<ChunkResult> {
   const waitStart = performance.now();
@@ -67,43 +84,49 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
   const txId = ++transactionIds;
   const txStart = performance.now();
   ctx.observe?.transactionStarted(txId);
+  const inBlock = ctx.handler.kind === 'apply';
   let broken: Error | undefined;
+  const beganAt = epochNow();
   try {
-    await client.query('begin');
-    const plan = await planChunk(ctx, client, messages);
-    await writeDedupe(client, plan);
+    const plan = await planChunk(ctx, client, messages, { begin: inBlock });
     if (ctx.faults.shouldFail('mid-insert')) ctx.faults.trip('mid-insert');
-    // The fence (DESIGN.md §5), as early as it can be: nothing else of this chunk is written if another member
-    // claimed the partition or someone moved its offset. `claim.nextOffset` is the stored offset as this member
-    // last wrote or claimed it; the update proves it still is, atomically.
     const end = messages.at(-1)!.message.offset + 1n;
-    if (!(await advancePartitionOffset(client, ctx.ref, claim, end, plan.counts))) {
-      await client.query('rollback');
+    // The fence first: a member whose claim no longer holds writes nothing, and waits for no entity's lock.
+    const write = [offsetAdvanceStatement(ctx.ref, claim, end, plan.counts), ...planStatements(ctx, plan), ...(inBlock ? [COMMIT] : [])];
+    if (ctx.faults.shouldFail('before-commit')) ctx.faults.trip('before-commit');
+    try {
+      if (ctx.faults.shouldFail('during-commit')) {
+        // The write (and its commit) is on the wire when the process dies: it may or may not have landed.
+        const committing = runInOneRoundTrip(client, write);
+        ctx.faults.trip('during-commit');
+        await committing;
+      } else {
+        await runInOneRoundTrip(client, write);
+      }
+    } catch (error) {
+      if (!isFenceError(error)) throw error;
+      if (inBlock) await client.query('rollback');
       const stored = await readPartitionOffset(client, ctx.ref);
       if (stored && stored.generation === claim.generation && stored.nextOffset !== claim.nextOffset) return { kind: 'reposition', nextOffset: stored.nextOffset };
       return { kind: 'fenced', stored };
     }
-    await writeEffects(ctx, client, plan);
-    if (ctx.faults.shouldFail('before-commit')) ctx.faults.trip('before-commit');
-    if (ctx.faults.shouldFail('during-commit')) {
-      // COMMIT is on the wire when the process dies: it may or may not have landed.
-      const committing = client.query('commit');
-      ctx.faults.trip('during-commit');
-      await committing;
-    } else {
-      await client.query('commit');
-    }
+    const committedAt = epochNow();
     if (ctx.faults.shouldFail('after-commit')) ctx.faults.trip('after-commit');
     return {
       kind: 'committed',
       nextOffset: end,
+      beganAt,
+      committedAt,
       counts: plan.counts,
       deadLetterReasons: plan.deadLetters.map((d) => d.reasonCode),
       recorded: plan.recorded,
     };
   } catch (error) {
     if (pgErrorKind(error) === 'connection') broken = error as Error;
-    await client.query('rollback').catch((rollbackError: unknown) => (broken ??= rollbackError as Error));
+    // Outside a block a failed write has already rolled itself back.
+    if (inBlock) await client.query('rollback').catch((rollbackError: unknown) => (broken ??= rollbackError as Error));
+    const conflict = asProgressConflict(error);
+    if (conflict) throw conflict;
     throw isTransientPgError(error) ? new RuntimeError('TRANSIENT', `chunk transaction failed: ${(error as Error).message}`, { cause: error }) : error;
   } finally {
     // A client whose connection broke is destroyed, not returned to the pool.
@@ -157,7 +180,7 @@ export function emptyPlan<S, F>(): ChunkPlan<S, F> {
   };
 }
 
-async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Queryable, messages: readonly PreparedMessage<E>[]): Promise<ChunkPlan<S, F>> {
+async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, db: Queryable, messages: readonly PreparedMessage<E>[], options: { begin: boolean }): Promise<ChunkPlan<S, F>> {
   const plan = emptyPlan<S, F>();
 
   // Poison and known duplicates are settled without touching the database; the rest go to entity lanes.
@@ -177,22 +200,28 @@ async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, tx: Query
     if (lane) lane.push({ message, decoded });
     else lanes.set(key, [{ message, decoded }]);
   }
-  if (lanes.size === 0) return plan;
+  if (lanes.size === 0) {
+    if (options.begin) await db.query('begin');
+    return plan;
+  }
 
-  const identities = [...lanes.values()].flatMap((items) => items.map((i) => i.decoded.identity));
-  const dedupe = await loadChunkDedupeState(tx, identities);
+  // One round trip reads the dedupe state and the entities' states (and opens the apply path's block).
   const handler = ctx.handler;
-  const states =
-    handler.kind === 'fold'
-      ? await handler.loadStates(tx, [...lanes.values()].map(([first]) => ({ entityType: first!.decoded.identity.entityType, entityId: first!.decoded.identity.entityId })))
-      : new Map<string, S>();
+  const identities = [...lanes.values()].flatMap((items) => items.map((i) => i.decoded.identity));
+  const statesLoad = handler.kind === 'fold' ? handler.loadStates([...lanes.values()].map(([first]) => ({ entityType: first!.decoded.identity.entityType, entityId: first!.decoded.identity.entityId }))) : undefined;
+  const results = await runInOneRoundTrip(db, [...(options.begin ? [BEGIN] : []), dedupeLoadStatement(identities, { lock: options.begin }), ...(statesLoad ? [statesLoad.statement] : [])]);
+  const read = results.slice(options.begin ? 1 : 0);
+  const dedupe = readDedupeLoad(read[0]!.rows);
+  const states = statesLoad ? statesLoad.read(read[1]!.rows) : new Map<string, S>();
 
-  const runLane = (key: string, items: LaneItem<E>[]) =>
-    processLane(ctx, tx, plan, { items, before: dedupe.progress.get(key), seen: dedupe.seen, state: states.get(key), existed: states.has(key) });
+  const runLane = (db: Queryable, key: string, items: LaneItem<E>[]) =>
+    processLane(ctx, db, plan, { items, before: dedupe.progress.get(key), seen: dedupe.seen, state: states.get(key), existed: states.has(key) });
   if (handler.kind === 'fold' || ctx.maxLanes <= 1) {
-    for (const [key, items] of lanes) await runLane(key, items);
+    for (const [key, items] of lanes) await runLane(db, key, items);
   } else {
-    await runConcurrently([...lanes], ctx.maxLanes, ([key, items]) => runLane(key, items));
+    // Lanes wait on their external calls concurrently; their statements share the one connection in turn.
+    const serial = oneQueryAtATime(db);
+    await runConcurrently([...lanes], ctx.maxLanes, ([key, items]) => runLane(serial, key, items));
   }
   return plan;
 }
@@ -328,27 +357,43 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
   if (stateChanged) plan.states.push({ entity, state: state as S, existed });
 }
 
-async function writeDedupe<S, F>(tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
-  await writeChunkDedupe(tx, plan.processed, plan.progress);
-  await reclassifyProcessed(tx, plan.reclassifiedApplied, 'applied');
-  await reclassifyProcessed(tx, plan.reclassifiedDeadLettered, 'dead_lettered');
+/** Everything a plan decided to write except the offset (the chunk adds the fence; a redrive has none). */
+export function planStatements<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, plan: ChunkPlan<S, F>): SqlStatement[] {
+  const handler = ctx.handler;
+  const effects = handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0) ? handler.write({ states: plan.states, effects: plan.effects }, { partition: ctx.ref.partition }) : [];
+  return [
+    dedupeWriteStatement(plan.processed, plan.progress),
+    reclassifyStatement(plan.reclassifiedApplied, 'applied'),
+    reclassifyStatement(plan.reclassifiedDeadLettered, 'dead_lettered'),
+    ...effects,
+    deadLettersStatement(ctx.ref.groupId, plan.deadLetters),
+    parkedEventsStatement(ctx.ref.groupId, plan.parked),
+    resolveParkedStatement(plan.drainedApplied, 'applied'),
+    resolveParkedStatement(plan.drainedDeadLettered, 'dead_lettered'),
+  ].filter((statement): statement is SqlStatement => statement !== undefined);
 }
 
-/** Writes everything a plan decided except the offset (the chunk transaction adds that; a redrive has none). */
+/** Writes a plan (a redrive's, inside its transaction) in one round trip. */
 export async function writePlan<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
-  await writeDedupe(tx, plan);
-  await writeEffects(ctx, tx, plan);
+  try {
+    await runInOneRoundTrip(tx, planStatements(ctx, plan));
+  } catch (error) {
+    throw asProgressConflict(error) ?? error;
+  }
 }
 
-/** The handler's effects, dead letters and parked events of a plan. */
-async function writeEffects<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
-  if (ctx.handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0)) {
-    await ctx.handler.write(tx, { states: plan.states, effects: plan.effects }, { partition: ctx.ref.partition });
-  }
-  await insertDeadLetters(tx, ctx.ref.groupId, plan.deadLetters);
-  await insertParkedEvents(tx, ctx.ref.groupId, plan.parked);
-  await resolveParkedEvents(tx, plan.drainedApplied, 'applied');
-  await resolveParkedEvents(tx, plan.drainedDeadLettered, 'dead_lettered');
+/**
+ * The same connection, with each statement sent only once the one before it has finished: a connection runs one
+ * statement at a time anyway, and node-postgres is deprecating queueing them itself.
+ */
+function oneQueryAtATime(tx: Queryable): Queryable {
+  let last: Promise<unknown> = Promise.resolve();
+  const query = (...args: unknown[]) => {
+    const next = last.then(() => (tx.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    last = next.catch(() => undefined);
+    return next;
+  };
+  return { query } as Queryable;
 }
 
 async function runConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -358,4 +403,3 @@ async function runConcurrently<T>(items: readonly T[], limit: number, work: (ite
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-

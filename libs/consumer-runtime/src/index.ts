@@ -1,13 +1,16 @@
-export * from './backpressure.ts';
-export * from './chunk-processor.ts';
-export * from './consumer-runtime.ts';
-export * from './fault-points.ts';
-export * from './message.ts';
-export * from './offset-store.ts';
-export * from './prepare-messages.ts';
-export * from './quarantine-store.ts';
-export * from './retry.ts';
-export * from './runtime-error.ts';
-export * from './runtime-options.ts';
-export * from './types.ts';
-export * from './redrive.ts';
+// The runtime, its options and its Kafka driver seam.
+export { createConsumerRuntime, type ConsumerRuntime } from './consumer-runtime.ts';
+export { RUNTIME_DEFAULTS, type ConsumerRuntimeOptions, type StageSample } from './runtime-options.ts';
+export { DEFAULT_BACKPRESSURE, type BackpressureOptions } from './backpressure.ts';
+export { createKafkajsDriver } from './kafkajs-driver.ts';
+export type { DriverListener, FetchedRecords, KafkaDriver } from './kafka-driver.ts';
+export { RuntimeError } from './runtime-error.ts';
+export { FENCED_MESSAGE } from './partition-pipeline.ts';
+// What a handler and a decoder implement.
+export { entityKey, type ApplyHandler, type DecodeOutcome, type EntityRef, type EntityState, type EventDecoder, type FoldHandler, type RawMessage, type StatesLoad } from './types.ts';
+// Operating it: redrive of dead letters and parked events, and the chaos suite's fault points.
+export { redriveDeadLetters, redriveParked } from './redrive.ts';
+export { FAULT_POINTS, faultInjectorFromEnv, type FaultPoint } from './fault-points.ts';
+// The chunk write's own parts, for the benchmark's PostgreSQL-only arm, which writes the consumer's rows without the runtime.
+export { offsetAdvanceStatement } from './offset-store.ts';
+export { runInOneRoundTrip } from './one-round-trip.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '@spr/idempotency';
+import { SQLSTATE, type Queryable, type SqlStatement } from '@spr/idempotency';
 
 export interface PartitionRef {
   readonly groupId: string;
@@ -57,21 +57,32 @@ export async function readPartitionOffsets(db: Queryable, groupId: string, topic
 }
 
 /**
- * The fenced offset update that ends every chunk transaction (DESIGN.md §5): it moves `next_offset` from
- * `start` to `end` only if nobody moved it and the generation is still this member's. False means fenced: the
- * caller rolls back.
+ * The fenced offset update of every chunk write (DESIGN.md §5): it moves `next_offset` from the claim's to `end`
+ * only if nobody moved it and the generation is still this member's. Otherwise it raises SQLSTATE SPR02, and
+ * nothing of the transaction it is part of is written (the caller then reads the stored offset to tell a fence
+ * from an operator's reset).
  */
-export async function advancePartitionOffset(db: Queryable, ref: PartitionRef, claim: PartitionClaim, end: bigint, counts: ChunkCounts): Promise<boolean> {
-  const result = await db.query(
-    `update consumer_offsets
-        set next_offset = $4,
-            applied_count = applied_count + $7,
-            duplicate_count = duplicate_count + $8,
-            parked_count = parked_count + $9,
-            dead_lettered_count = dead_lettered_count + $10,
-            updated_at = now()
-      where group_id = $1 and topic = $2 and partition = $3 and next_offset = $5 and generation = $6`,
-    [ref.groupId, ref.topic, ref.partition, end.toString(), claim.nextOffset.toString(), claim.generation.toString(), counts.applied, counts.duplicates, counts.parked, counts.deadLettered],
-  );
-  return result.rowCount === 1;
+export function offsetAdvanceStatement(ref: PartitionRef, claim: PartitionClaim, end: bigint, counts: ChunkCounts): SqlStatement {
+  return {
+    name: 'spr_offset_advance',
+    text: `with advanced as (
+       update consumer_offsets
+          set next_offset = $4,
+              applied_count = applied_count + $7,
+              duplicate_count = duplicate_count + $8,
+              parked_count = parked_count + $9,
+              dead_lettered_count = dead_lettered_count + $10,
+              updated_at = now()
+        where group_id = $1 and topic = $2 and partition = $3 and next_offset = $5 and generation = $6
+       returning 1
+     )
+     select spr_require(count(*) = 1, '${SQLSTATE.fenced}', 'partition ' || $3 || ': stored offset or generation is not this claim''s (next offset ' || $5 || ', generation ' || $6 || ')') as claim_held
+       from advanced`,
+    values: [ref.groupId, ref.topic, ref.partition, end.toString(), claim.nextOffset.toString(), claim.generation.toString(), counts.applied, counts.duplicates, counts.parked, counts.deadLettered],
+  };
+}
+
+/** The error `offsetAdvanceStatement` raises when the claim no longer holds. */
+export function isFenceError(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === SQLSTATE.fenced;
 }

@@ -1,4 +1,4 @@
-import type { EventIdentity, Queryable } from '@spr/idempotency';
+import type { EventIdentity, Queryable, SqlStatement } from '@spr/idempotency';
 import type { StoredHeaders } from '@spr/ledger-db';
 import { restoreHeaders, storeHeaders } from './message.ts';
 import type { RawMessage } from './types.ts';
@@ -25,55 +25,67 @@ export interface StoredParkedEvent {
   readonly message: RawMessage;
 }
 
+const hex = (bytes: Buffer | null) => (bytes === null ? null : bytes.toString('hex'));
+
 /**
- * Dead letters of a chunk, in one statement. A log position already dead-lettered (a replay reads it again)
- * keeps its row and counts another attempt.
+ * Dead letters of a chunk, in one statement (rows as one JSON array, bytes as hex). A log position already
+ * dead-lettered (a replay reads it again) keeps its row and counts another attempt.
  */
-export async function insertDeadLetters(tx: Queryable, groupId: string, letters: readonly DeadLetter[]): Promise<void> {
-  if (letters.length === 0) return;
-  await tx.query(
-    `insert into dead_letters (group_id, topic, partition, "offset", key, value, headers, reason_code, error, event_id, entity_type, entity_id, seq)
-     select $1, * from unnest($2::text[], $3::int4[], $4::int8[], $5::bytea[], $6::bytea[], $7::jsonb[], $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::int8[])
+export function deadLettersStatement(groupId: string, letters: readonly DeadLetter[]): SqlStatement | undefined {
+  if (letters.length === 0) return undefined;
+  return {
+    text: `insert into dead_letters (group_id, topic, partition, "offset", key, value, headers, reason_code, error, event_id, entity_type, entity_id, seq)
+     select $1, d->>0, (d->>1)::int4, (d->>2)::int8, decode(d->>3, 'hex'), decode(d->>4, 'hex'), d->5, d->>6, d->>7, (d->>8)::uuid, d->>9, d->>10, (d->>11)::int8
+       from jsonb_array_elements($2::jsonb) d
      on conflict (group_id, topic, partition, "offset")
      do update set attempts = dead_letters.attempts + 1, reason_code = excluded.reason_code, error = excluded.error`,
-    [
+    values: [
       groupId,
-      letters.map((l) => l.message.topic),
-      letters.map((l) => l.message.partition),
-      letters.map((l) => l.message.offset.toString()),
-      letters.map((l) => l.message.key),
-      letters.map((l) => l.message.value),
-      letters.map((l) => JSON.stringify(storeHeaders(l.message.headers))),
-      letters.map((l) => l.reasonCode),
-      letters.map((l) => l.error),
-      letters.map((l) => l.identity?.eventId ?? null),
-      letters.map((l) => l.identity?.entityType ?? null),
-      letters.map((l) => l.identity?.entityId ?? null),
-      letters.map((l) => l.identity?.seq.toString() ?? null),
+      JSON.stringify(
+        letters.map((l) => [
+          l.message.topic,
+          l.message.partition,
+          l.message.offset.toString(),
+          hex(l.message.key),
+          hex(l.message.value),
+          storeHeaders(l.message.headers),
+          l.reasonCode,
+          l.error,
+          l.identity?.eventId ?? null,
+          l.identity?.entityType ?? null,
+          l.identity?.entityId ?? null,
+          l.identity?.seq.toString() ?? null,
+        ]),
+      ),
     ],
-  );
+  };
 }
 
-export async function insertParkedEvents(tx: Queryable, groupId: string, events: readonly ParkedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.query(
-    `insert into parked_events (group_id, topic, partition, "offset", event_id, entity_type, entity_id, seq, expected_seq, key, value, headers)
-     select $1, * from unnest($2::text[], $3::int4[], $4::int8[], $5::uuid[], $6::text[], $7::text[], $8::int8[], $9::int8[], $10::bytea[], $11::bytea[], $12::jsonb[])`,
-    [
+export function parkedEventsStatement(groupId: string, events: readonly ParkedEvent[]): SqlStatement | undefined {
+  if (events.length === 0) return undefined;
+  return {
+    text: `insert into parked_events (group_id, topic, partition, "offset", event_id, entity_type, entity_id, seq, expected_seq, key, value, headers)
+     select $1, e->>0, (e->>1)::int4, (e->>2)::int8, (e->>3)::uuid, e->>4, e->>5, (e->>6)::int8, (e->>7)::int8, decode(e->>8, 'hex'), decode(e->>9, 'hex'), e->10
+       from jsonb_array_elements($2::jsonb) e`,
+    values: [
       groupId,
-      events.map((p) => p.message.topic),
-      events.map((p) => p.message.partition),
-      events.map((p) => p.message.offset.toString()),
-      events.map((p) => p.identity.eventId),
-      events.map((p) => p.identity.entityType),
-      events.map((p) => p.identity.entityId),
-      events.map((p) => p.identity.seq.toString()),
-      events.map((p) => p.expectedSeq.toString()),
-      events.map((p) => p.message.key),
-      events.map((p) => p.message.value),
-      events.map((p) => JSON.stringify(storeHeaders(p.message.headers))),
+      JSON.stringify(
+        events.map((p) => [
+          p.message.topic,
+          p.message.partition,
+          p.message.offset.toString(),
+          p.identity.eventId,
+          p.identity.entityType,
+          p.identity.entityId,
+          p.identity.seq.toString(),
+          p.expectedSeq.toString(),
+          hex(p.message.key),
+          hex(p.message.value),
+          storeHeaders(p.message.headers),
+        ]),
+      ),
     ],
-  );
+  };
 }
 
 /** The entity's events still waiting, in sequence order. */
@@ -96,7 +108,10 @@ export async function loadParkedEvents(tx: Queryable, entityType: string, entity
 
 export type ParkedResolution = 'applied' | 'released' | 'dead_lettered';
 
-export async function resolveParkedEvents(tx: Queryable, ids: readonly bigint[], status: ParkedResolution): Promise<void> {
-  if (ids.length === 0) return;
-  await tx.query(`update parked_events set status = $2, resolved_at = now() where id = any($1::int8[]) and status = 'parked'`, [ids.map(String), status]);
+export function resolveParkedStatement(ids: readonly bigint[], status: ParkedResolution): SqlStatement | undefined {
+  if (ids.length === 0) return undefined;
+  return {
+    text: `update parked_events set status = $2, resolved_at = now() where id in (select (jsonb_array_elements_text($1::jsonb))::int8) and status = 'parked'`,
+    values: [JSON.stringify(ids.map(String)), status],
+  };
 }

@@ -2,6 +2,7 @@ import { classifyEvent, entityKey, loadChunkDedupeState, type EntityProgress, ty
 import type pg from 'pg';
 import { emptyPlan, processLane, writePlan, type ChunkPlan, type LaneContext } from './chunk-processor.ts';
 import { restoreHeaders } from './message.ts';
+import { runInOneRoundTrip } from './one-round-trip.ts';
 import type { EntityRef } from './types.ts';
 
 export interface RedriveContext<E, S, F> extends LaneContext<E, S, F> {
@@ -47,7 +48,8 @@ async function lockProgress(tx: Queryable, entity: EntityRef): Promise<EntityPro
 
 async function loadState<E, S, F>(ctx: LaneContext<E, S, F>, tx: Queryable, entity: EntityRef): Promise<{ state: S | undefined; existed: boolean }> {
   if (ctx.handler.kind !== 'fold') return { state: undefined, existed: false };
-  const states = await ctx.handler.loadStates(tx, [entity]);
+  const load = ctx.handler.loadStates([entity]);
+  const states = load.read((await tx.query(load.statement)).rows);
   const key = entityKey(entity.entityType, entity.entityId);
   return { state: states.get(key), existed: states.has(key) };
 }
@@ -145,7 +147,7 @@ export async function redriveDeadLetters<E, S, F>(ctx: RedriveContext<E, S, F>, 
         let step;
         if (handler.kind === 'fold') {
           step = handler.fold(state, decoded.event, context);
-          if (step.kind === 'applied') await handler.write(tx, { states: [{ entity, state: step.state, existed }], effects: step.effects }, { partition: row.partition });
+          if (step.kind === 'applied') await runInOneRoundTrip(tx, handler.write({ states: [{ entity, state: step.state, existed }], effects: step.effects }, { partition: row.partition }));
         } else {
           step = await handler.apply(tx, decoded.event, context);
         }

@@ -1,4 +1,4 @@
-import type { EventIdentity, Queryable } from '@spr/idempotency';
+import type { EventIdentity, Queryable, SqlStatement } from '@spr/idempotency';
 
 /** A Kafka record as the runtime sees it: bytes, where it sits, and its headers as bytes. */
 export interface RawMessage {
@@ -67,20 +67,28 @@ export interface EntityState<S> {
 
 /**
  * The fast path (DESIGN.md §9): per chunk, load the state of every entity in it with one query, fold each
- * entity's events in order in memory with a pure function, then write the chunk's effects set-based.
+ * entity's events in order in memory with a pure function, then write the chunk's effects set-based. The handler
+ * gives its SQL as statements (values, not calls): the runtime sends the load with its own reads in one round
+ * trip, and the write with its own writes in another, as one transaction (decision 0008).
  */
 export interface FoldHandler<E, S, F> {
   readonly kind: 'fold';
-  /** Reads (and locks, FOR UPDATE) the current state of these entities; absent means never seen. */
-  loadStates(tx: Queryable, entities: readonly EntityRef[]): Promise<Map<string, S>>;
+  /** The query reading the current state of these entities (absent means never seen), and how to read its rows. */
+  loadStates(entities: readonly EntityRef[]): StatesLoad<S>;
   /** Pure: the entity's next state and the effects of one event, or a rejection. */
   fold(state: S | undefined, event: E, context: EventContext): FoldStep<S, F>;
   /**
-   * Writes the final states of the entities that changed and all effects, in a handful of statements. `partition`
-   * is the one the events came from (chunks of different partitions run concurrently; shared rows can be sharded
-   * by it).
+   * The statements writing the final states of the entities that changed and all effects (a handful, set-based).
+   * `partition` is the one the events came from (chunks of different partitions run concurrently; shared rows can
+   * be sharded by it). A failure in any of them fails the chunk's whole transaction.
    */
-  write(tx: Queryable, changes: { readonly states: readonly EntityState<S>[]; readonly effects: readonly F[] }, context: { readonly partition: number }): Promise<void>;
+  write(changes: { readonly states: readonly EntityState<S>[]; readonly effects: readonly F[] }, context: { readonly partition: number }): SqlStatement[];
+}
+
+export interface StatesLoad<S> {
+  readonly statement: SqlStatement;
+  /** The states by `entityKey`, from the statement's rows. */
+  read(rows: ReadonlyArray<Record<string, unknown>>): Map<string, S>;
 }
 
 /**

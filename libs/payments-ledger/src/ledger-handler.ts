@@ -1,6 +1,5 @@
 import { entityKey, type EntityRef, type EntityState, type FoldHandler } from '@spr/consumer-runtime';
 import type { PaymentEvent } from '@spr/contracts';
-import type { Queryable } from '@spr/idempotency';
 import { applyPaymentEvent, type LedgerLeg, type Payment, type PaymentState } from '@spr/payments-domain';
 
 /** The legs one applied event posts, with where they come from. */
@@ -52,10 +51,18 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
   return {
     kind: 'fold',
 
-    async loadStates(tx: Queryable, entities: readonly EntityRef[]) {
+    loadStates(entities: readonly EntityRef[]) {
       const ids = entities.filter((e) => e.entityType === 'payment').map((e) => e.entityId).sort();
-      const { rows } = await tx.query<PaymentRow>('select * from payments where payment_id = any($1::text[]) order by payment_id for update', [ids]);
-      return new Map(rows.map((r) => [entityKey('payment', r.payment_id), toPayment(r)]));
+      return {
+        // No lock: the runtime's compare-and-set on the entities' progress guards the write (decision 0008).
+        statement: {
+          name: 'spr_payments_load',
+          text: `select payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at
+                   from payments where payment_id in (select jsonb_array_elements_text($1::jsonb)) order by payment_id`,
+          values: [JSON.stringify(ids)],
+        },
+        read: (rows) => new Map((rows as unknown as PaymentRow[]).map((r) => [entityKey('payment', r.payment_id), toPayment(r)])),
+      };
     },
 
     fold(state, event) {
@@ -67,58 +74,54 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
       return { kind: 'applied', state: step.payment, effects };
     },
 
-    async write(tx: Queryable, { states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] }, { partition }: { partition: number }) {
-      if (states.length === 0 && effects.length === 0) return;
+    write({ states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] }, { partition }: { partition: number }) {
+      if (states.length === 0 && effects.length === 0) return [];
       const payments = states.map((s) => s.state);
       const legs = effects.flatMap((e) => e.legs.map((leg) => ({ e, leg })));
-      // One statement (one round trip): the payments, then the legs. The balances the ledger's trigger posts go
+      // One statement: the payments, then the legs. The balances the ledger's trigger posts go
       // to this partition's shard (set for the transaction by the ledger insert itself), so concurrent partitions
-      // never wait on a shared account. Timestamps travel as epoch milliseconds: the client serialises numbers far
-      // faster than Dates.
-      await tx.query(
-        `with payment_rows as (
+      // never wait on a shared account. Rows travel as one JSON array per table (the client serialises that far
+      // faster than an escaped text array per column); timestamps as epoch milliseconds, amounts as strings.
+      return [{
+        name: 'spr_ledger_write',
+        text: `with payment_rows as (
            insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at)
-           select id, st, cu, me, cur, amt, au, ca, re, fr, to_timestamp(cr / 1000.0), to_timestamp(up / 1000.0)
-             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::char(3)[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::text[], $11::float8[], $12::float8[])
-               as u(id, st, cu, me, cur, amt, au, ca, re, fr, cr, up)
+           select u->>0, u->>1, u->>2, u->>3, u->>4, (u->>5)::int8, (u->>6)::int8, (u->>7)::int8, (u->>8)::int8, u->>9,
+                  to_timestamp((u->>10)::float8 / 1000.0), to_timestamp((u->>11)::float8 / 1000.0)
+             from jsonb_array_elements($1::jsonb) u
            on conflict (payment_id) do update set
              state = excluded.state, authorized_minor = excluded.authorized_minor, captured_minor = excluded.captured_minor,
              refunded_minor = excluded.refunded_minor, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
            returning 1
          ), leg_rows as (
            insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
-           select l.tx, l.pay, l.seq, l.typ, l.acc, l.dir, l.amt, l.cur, to_timestamp(l.occ / 1000.0)
-             from unnest($13::uuid[], $14::text[], $15::int8[], $16::text[], $17::text[], $18::text[], $19::int8[], $20::char(3)[], $21::float8[])
-               as l(tx, pay, seq, typ, acc, dir, amt, cur, occ)
-            cross join (select set_config('spr.balance_shard', $22::text, true)) as shard
+           select (l->>0)::uuid, l->>1, (l->>2)::int8, l->>3, l->>4, l->>5, (l->>6)::int8, l->>7, to_timestamp((l->>8)::float8 / 1000.0)
+             from jsonb_array_elements($2::jsonb) l
+            cross join (select set_config('spr.balance_shard', $3::text, true)) as shard
            returning 1
          )
          select (select count(*) from payment_rows) as payments, (select count(*) from leg_rows) as legs`,
-        [
-          payments.map((p) => p.paymentId),
-          payments.map((p) => p.state),
-          payments.map((p) => p.customerId),
-          payments.map((p) => p.merchantId),
-          payments.map((p) => p.currency),
-          payments.map((p) => p.amountMinor.toString()),
-          payments.map((p) => p.authorizedMinor.toString()),
-          payments.map((p) => p.capturedMinor.toString()),
-          payments.map((p) => p.refundedMinor.toString()),
-          payments.map((p) => p.failureReason),
-          payments.map((p) => p.createdAt.getTime()),
-          payments.map((p) => p.updatedAt.getTime()),
-          legs.map(({ e }) => e.txId),
-          legs.map(({ e }) => e.paymentId),
-          legs.map(({ e }) => e.seq.toString()),
-          legs.map(({ e }) => e.eventType),
-          legs.map(({ leg }) => leg.account),
-          legs.map(({ leg }) => leg.direction),
-          legs.map(({ leg }) => leg.amountMinor.toString()),
-          legs.map(({ leg }) => leg.currency),
-          legs.map(({ e }) => e.occurredAt.getTime()),
+        values: [
+          JSON.stringify(
+            payments.map((p) => [
+              p.paymentId,
+              p.state,
+              p.customerId,
+              p.merchantId,
+              p.currency,
+              p.amountMinor.toString(),
+              p.authorizedMinor.toString(),
+              p.capturedMinor.toString(),
+              p.refundedMinor.toString(),
+              p.failureReason,
+              p.createdAt.getTime(),
+              p.updatedAt.getTime(),
+            ]),
+          ),
+          JSON.stringify(legs.map(({ e, leg }) => [e.txId, e.paymentId, e.seq.toString(), e.eventType, leg.account, leg.direction, leg.amountMinor.toString(), leg.currency, e.occurredAt.getTime()])),
           String(partition),
         ],
-      );
+      }];
     },
   };
 }

@@ -13,7 +13,7 @@ import { createPaymentFixture, type PaymentFixture } from '../test-support/payme
 import { verifyLedger } from '../test-support/verify-ledger.ts';
 
 const STALL_MS = 30_000;
-/** The memory the consumer may use: Node's baseline plus the configured fetch sizes and in-flight budget. */
+/** The memory the consumer may use: Node's baseline plus the configured fetch sizes and queue budgets. */
 const RSS_BOUND_MB = 250;
 
 let fx: PaymentFixture;
@@ -34,7 +34,7 @@ describe('backpressure', () => {
         LOG_LEVEL: 'info',
         PAUSE_ABOVE_TX_MS: '1000',
         RESUME_BELOW_TX_MS: '300',
-        MAX_IN_FLIGHT_BYTES: String(16 * 1024 * 1024),
+        QUEUE_MAX_BYTES_PER_PARTITION: String(1024 * 1024),
         FETCH_MAX_BYTES: String(4 * 1024 * 1024),
         FETCH_MAX_BYTES_PER_PARTITION: String(512 * 1024),
       }),
