@@ -1,7 +1,8 @@
+import type { RuntimeFetchSettings } from './arms/runtime-fetch.ts';
 import type { BacklogOptions } from './backlog-generator.ts';
 
 /** The arms that run in a child process of the benchmark (O is the payment consumer's own bundle). */
-export type ChildArm = 'A0' | 'A1' | 'B' | 'N';
+export type ChildArm = 'A0' | 'A1' | 'B' | 'F' | 'N';
 
 export interface ChildArmConfig {
   readonly arm: ChildArm;
@@ -12,11 +13,13 @@ export interface ChildArmConfig {
   readonly topic: string;
   readonly groupId: string;
   readonly partitions: number;
-  /** The arm is done once it has handled this many events. */
+  /** The arm is done once it has handled this many events (F in a latency run: never, it runs until stopped). */
   readonly events: number;
   /** B regenerates the backlog from these (the same seed gives the same events). */
   readonly backlog: BacklogOptions;
   readonly chunkMaxEvents: number;
+  /** The runtime's session and fetch settings, for the arms that consume like it (A0, A1, F). */
+  readonly fetch: RuntimeFetchSettings;
 }
 
 /** Child to parent, over the IPC channel. Times are epoch ms (performance.timeOrigin + now()). */

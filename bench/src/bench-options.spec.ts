@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FULL_OPTIONS, parseBenchArgs, QUICK_OPTIONS } from './bench-options.ts';
+import { FULL_OPTIONS, latencyRates, parseBenchArgs, QUICK_OPTIONS } from './bench-options.ts';
 import { roundOrder } from './round-order.ts';
 
 describe('parseBenchArgs', () => {
@@ -27,10 +27,20 @@ describe('parseBenchArgs', () => {
   });
 });
 
+describe('latencyRates', () => {
+  it('runs at 25, 50 and 75% of O’s drain rate, the light 1,000/s and the fixed 5,000/s, in full and quick runs', () => {
+    for (const options of [FULL_OPTIONS, QUICK_OPTIONS]) expect(latencyRates(options.latency, 12_037)).toEqual([3_009, 6_019, 9_028, 1_000, 5_000]);
+  });
+
+  it('runs a rate once when two coincide', () => {
+    expect(latencyRates(FULL_OPTIONS.latency, 20_000)).toEqual([5_000, 10_000, 15_000, 1_000]);
+  });
+});
+
 describe('roundOrder', () => {
   it('runs every arm once per round, in an order that changes from round to round', () => {
     const orders = [1, 2, 3].map(roundOrder);
-    for (const order of orders) expect([...order].sort()).toEqual(['A0', 'A1', 'B', 'N', 'O']);
+    for (const order of orders) expect([...order].sort()).toEqual(['A0', 'A1', 'B', 'F', 'N', 'O']);
     expect(new Set(orders.map((o) => o.join())).size).toBe(3);
   });
 });

@@ -1,3 +1,6 @@
+/** Issue 13's light-load rate: O and F run at it, and O's p99 there is a target (bench-results.ts). */
+export const LIGHT_RATE_PER_SEC = 1_000;
+
 /** What one benchmark run does; `--quick` is the same structure on a small backlog. */
 export interface BenchOptions {
   readonly mode: 'full' | 'quick';
@@ -15,8 +18,10 @@ export interface BenchOptions {
   readonly chunkMaxEvents: number;
   readonly sweepChunkSizes: readonly number[];
   readonly latency: {
-    /** Fractions of O's measured maximum rate. */
+    /** Fractions of O's measured maximum rate (0.5 is a target: live load at half of O's drain rate). */
     readonly fractions: readonly number[];
+    /** A fixed light rate (absent from results written before issue 13). */
+    readonly lightRatePerSec?: number;
     /** The fixed rate reported in latest.json. */
     readonly fixedRatePerSec: number;
     readonly durationSec: number;
@@ -46,7 +51,7 @@ export const FULL_OPTIONS: BenchOptions = Object.freeze({
   naiveEvents: 50_000,
   chunkMaxEvents: 1_000,
   sweepChunkSizes: [100, 250, 500, 1_000, 2_000],
-  latency: { fractions: [0.25, 0.5, 0.75], fixedRatePerSec: 5_000, durationSec: 30, warmupSec: 5 },
+  latency: { fractions: [0.25, 0.5, 0.75], lightRatePerSec: LIGHT_RATE_PER_SEC, fixedRatePerSec: 5_000, durationSec: 30, warmupSec: 5 },
   stall: { steadySec: 20, stallSec: 60, rateFactor: 2 },
   gateway: { durationSec: 30, clients: 32 },
   drainTimeoutSec: 600,
@@ -61,13 +66,24 @@ export const QUICK_OPTIONS: BenchOptions = Object.freeze({
   naiveEvents: 3_000,
   chunkMaxEvents: 1_000,
   sweepChunkSizes: [100, 1_000, 2_000],
-  latency: { fractions: [0.25, 0.5, 0.75], fixedRatePerSec: 5_000, durationSec: 4, warmupSec: 1 },
+  latency: { fractions: [0.25, 0.5, 0.75], lightRatePerSec: LIGHT_RATE_PER_SEC, fixedRatePerSec: 5_000, durationSec: 4, warmupSec: 1 },
   stall: { steadySec: 3, stallSec: 8, rateFactor: 2 },
   gateway: { durationSec: 4, clients: 16 },
   drainTimeoutSec: 90,
   stallDrainSec: 30,
-  budgetSec: 170,
+  budgetSec: 230,
 });
+
+/** The open-loop rate at a fraction of O's drain rate (events/s, rounded): how latency runs and targets name it. */
+export function rateAtFraction(oDrainRatePerSec: number, fraction: number): number {
+  return Math.round(oDrainRatePerSec * fraction);
+}
+
+/** The rates of the latency runs, each once: the fractions of O's drain rate, then the light and the fixed rate. */
+export function latencyRates(latency: BenchOptions['latency'], oDrainRatePerSec: number): number[] {
+  const rates = [...latency.fractions.map((f) => rateAtFraction(oDrainRatePerSec, f)), ...(latency.lightRatePerSec ? [latency.lightRatePerSec] : []), latency.fixedRatePerSec];
+  return [...new Set(rates)];
+}
 
 export type BenchCommand = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'report-only'; readonly resultsFile?: string } | { readonly kind: 'help' };
 
@@ -75,7 +91,7 @@ export const USAGE = `usage: npm run bench [-- --quick | --report-only [results.
 
   (no flag)       the full benchmark (about 30 minutes on a quiet 2-core machine): writes
                   bench/results/<date>.json, bench/results/latest.json, docs/performance.md and its SVG charts
-  --quick         the same structure on a 30,000-event backlog, 1 round (under 3 minutes): writes only
+  --quick         the same structure on a 30,000-event backlog, 1 round (under 4 minutes): writes only
                   bench/results/<date>-quick.json (and a preview report under .spr/bench/), never latest.json or docs/
   --report-only   re-renders docs/performance.md and the charts from bench/results/latest.json (or the file given)
 `;

@@ -1,4 +1,5 @@
 import { ARMS, type BenchResults, type Target } from './bench-results.ts';
+import { describeStages } from './latency-results.ts';
 
 const n = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
 
@@ -41,20 +42,24 @@ export function formatConsoleReport(r: BenchResults): string {
   if (r.latency) {
     out.push(
       textTable(
-        ['rate/s', 'sent/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'not seen', 'poll ms', 'tx start p50/p99 ms', 'pauses'],
+        ['rate/s', 'sent/s', 'O p50 ms', 'O p99 ms', 'O p99.9 ms', 'F p50 ms', 'F p99 ms', 'F p99.9 ms', 'O/F p99', 'not seen O/F', 'poll ms', 'tx start p50/p99 ms', 'pauses'],
         r.latency.byRate.map((l) => [
           n(l.ratePerSec),
           n(l.achievedRatePerSec),
           n(l.p50Ms, 2),
           n(l.p99Ms, 2),
           n(l.p999Ms, 2),
-          n(l.maxMs, 1),
-          n(l.missing),
+          n(l.floor?.p50Ms, 2),
+          n(l.floor?.p99Ms, 2),
+          n(l.floor?.p999Ms, 2),
+          l.floor ? `${n(l.p99Ms / l.floor.p99Ms, 2)}x` : '–',
+          `${n(l.missing)}/${n(l.floor?.missing)}`,
           n(l.pollMeanMs, 2),
           `${n(l.txStartP50Ms, 1)}/${n(l.txStartP99Ms, 1)}`,
           n(l.pauses),
         ]),
       ),
+      ...(r.latency.byRate.some((l) => l.stages) ? r.latency.byRate.map((l) => `O at ${n(l.ratePerSec)}/s: ${describeStages(l.stages)}`) : ['O: stages not measured (no stage trace in these results)']),
       '',
     );
   }

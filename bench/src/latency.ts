@@ -54,13 +54,34 @@ export function commitLookup(traces: ReadonlyMap<number, OffsetTrace>): ArrivalL
   };
 }
 
+/** p50 and p99 of a set of durations, in ms. */
+export interface Percentiles {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** Microsecond values from 1 µs to an hour, 3 significant digits: the histogram of every latency figure here. */
+const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+/** At least 1 µs: two processes' clocks can disagree by a fraction of a millisecond. */
+const recordMs = (histogram: hdr.Histogram, ms: number) => histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+const msAt = (histogram: hdr.Histogram, percentile: number) => round(histogram.getValueAtPercentile(percentile) / 1000);
+
+/** p50 and p99 of some durations in ms, from the same kind of histogram as the latencies. */
+export function percentilesOf(durationsMs: Iterable<number>): Percentiles {
+  const histogram = newHistogram();
+  for (const ms of durationsMs) recordMs(histogram, ms);
+  const result = { p50Ms: msAt(histogram, 50), p99Ms: msAt(histogram, 99) };
+  histogram.destroy();
+  return result;
+}
+
 /**
  * Latency from each event's intended send time to when `arrivedAt` says it reached the database (by default:
  * the commit that moved its partition past it), for every event intended at or after `fromAt`, in an HDR
  * histogram (microsecond values, 3 significant digits).
  */
 export function latencySummary(sent: SentEvents, arrivedAt: ArrivalLookup, fromAt: number, observedUntil?: number): LatencySummary {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = newHistogram();
   let missing = 0;
   for (let i = 0; i < sent.intended.length; i++) {
     const intended = sent.intended[i]!;
@@ -70,21 +91,20 @@ export function latencySummary(sent: SentEvents, arrivedAt: ArrivalLookup, fromA
     if (committed === undefined) {
       missing++;
       // Not seen by the end of the observation: it took at least that long, so it still counts (a lower bound).
-      if (observedUntil !== undefined && !Number.isNaN(offset)) histogram.recordValue(Math.max(1, Math.round((observedUntil - intended) * 1000)));
+      if (observedUntil !== undefined && !Number.isNaN(offset)) recordMs(histogram, observedUntil - intended);
       continue;
     }
-    histogram.recordValue(Math.max(1, Math.round((committed - intended) * 1000)));
+    recordMs(histogram, committed - intended);
   }
-  const ms = (us: number) => round(us / 1000);
   const summary: LatencySummary = {
     count: histogram.totalCount,
     missing,
-    p50Ms: ms(histogram.getValueAtPercentile(50)),
-    p90Ms: ms(histogram.getValueAtPercentile(90)),
-    p99Ms: ms(histogram.getValueAtPercentile(99)),
-    p999Ms: ms(histogram.getValueAtPercentile(99.9)),
-    maxMs: ms(histogram.maxValue),
-    meanMs: ms(histogram.mean),
+    p50Ms: msAt(histogram, 50),
+    p90Ms: msAt(histogram, 90),
+    p99Ms: msAt(histogram, 99),
+    p999Ms: msAt(histogram, 99.9),
+    maxMs: round(histogram.maxValue / 1000),
+    meanMs: round(histogram.mean / 1000),
   };
   histogram.destroy();
   return summary;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { storedOffsets } from './offsets-watch.ts';
 
 /** What a drain left in the ledger, against what the backlog implies when every event is applied once. */
 export interface LedgerCheck {
@@ -58,4 +59,17 @@ export async function checkNaiveTable(db: pg.Pool | pg.Client): Promise<{ readon
   const n = Number(rows[0]!.n);
   const d = Number(rows[0]!.d);
   return { rows: n, distinctEvents: d, duplicatesInLedger: n - d };
+}
+
+/**
+ * Arm F after a drain: one row per record in its table, and every partition's next_offset in consumer_offsets at
+ * the log end, read as the drain watcher and the offsets poller read O's. Throws, naming the difference.
+ */
+export async function checkFloorDrain(db: pg.Pool | pg.Client, groupId: string, topic: string, ends: ReadonlyMap<number, number>): Promise<void> {
+  const stored = await storedOffsets(db, groupId, topic);
+  const behind = [...ends].filter(([partition, end]) => stored.get(partition) !== end).map(([partition, end]) => `partition ${partition} at ${stored.get(partition) ?? 'no row'} of ${end}`);
+  if (behind.length > 0) throw new Error(`arm F: consumer_offsets is not at the log end: ${behind.join(', ')}`);
+  const { rows } = await db.query<{ n: string }>('select count(*) as n from floor_events');
+  const expected = [...ends.values()].reduce((a, b) => a + b, 0);
+  if (Number(rows[0]!.n) !== expected) throw new Error(`arm F: floor_events holds ${rows[0]!.n} rows, the log ${expected} records`);
 }

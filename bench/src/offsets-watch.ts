@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { epochNow, sleep } from './clock.ts';
-import type { SprConsumerProcess } from './spr-consumer-process.ts';
+import type { ConsumerHandle } from './consumer-handle.ts';
 
 /** Where a consumer group stands in PostgreSQL (the truth of SPR: consumer_offsets). */
 export async function storedOffsets(db: pg.Pool | pg.Client, groupId: string, topic: string): Promise<Map<number, number>> {
@@ -11,22 +11,22 @@ export async function storedOffsets(db: pg.Pool | pg.Client, groupId: string, to
   return new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
 }
 
-function describeExit(consumer: SprConsumerProcess | undefined): string {
+function describeExit(consumer: ConsumerHandle | undefined): string {
   const last = consumer?.lines().slice(-5).map((l) => JSON.stringify(l)).join('\n') ?? '';
   return last ? `; its last log lines:\n${last}` : '';
 }
 
 /** Waits until the consumer has claimed every partition (its rows exist in consumer_offsets). */
-export async function waitForClaims(db: pg.Pool, groupId: string, topic: string, partitions: number, consumer: SprConsumerProcess, timeoutMs: number): Promise<void> {
+export async function waitForClaims(db: pg.Pool, groupId: string, topic: string, partitions: number, consumer: ConsumerHandle, timeoutMs: number): Promise<void> {
   let exited = false;
   void consumer.exited.then(() => (exited = true));
   const deadline = epochNow() + timeoutMs;
   while (epochNow() < deadline) {
-    if (exited) throw new Error(`the payment consumer exited before claiming its partitions${describeExit(consumer)}`);
+    if (exited) throw new Error(`the ${consumer.name} exited before claiming its partitions${describeExit(consumer)}`);
     if ((await storedOffsets(db, groupId, topic)).size >= partitions) return;
     await sleep(50);
   }
-  throw new Error(`the payment consumer did not claim ${partitions} partitions within ${timeoutMs / 1000} s${describeExit(consumer)}`);
+  throw new Error(`the ${consumer.name} did not claim ${partitions} partitions within ${timeoutMs / 1000} s${describeExit(consumer)}`);
 }
 
 export interface DrainWatch {
@@ -44,7 +44,7 @@ export interface DrainWatchOptions {
   readonly ends: ReadonlyMap<number, number>;
   readonly timeoutMs: number;
   readonly intervalMs?: number;
-  readonly consumer?: SprConsumerProcess;
+  readonly consumer?: ConsumerHandle;
   readonly onFirst?: () => void;
   readonly onProgress?: (committed: number, total: number) => void;
   readonly signal?: AbortSignal;
@@ -60,7 +60,7 @@ export async function watchDrain(db: pg.Pool, o: DrainWatchOptions): Promise<Dra
   let lastReport = started;
   while (epochNow() - started < o.timeoutMs) {
     if (o.signal?.aborted) throw new Error('interrupted');
-    if (exited) throw new Error(`the payment consumer exited during the drain${describeExit(o.consumer)}`);
+    if (exited) throw new Error(`the ${o.consumer?.name ?? 'consumer'} exited during the drain${describeExit(o.consumer)}`);
     const stored = await storedOffsets(db, o.groupId, o.topic);
     const now = epochNow();
     let committed = 0;

@@ -1,8 +1,12 @@
-import { ARM_DESCRIPTIONS, ARMS, type BenchResults } from './bench-results.ts';
+import { rateAtFraction } from './bench-options.ts';
+import { ARM_DESCRIPTIONS, ARMS, type BenchResults, type LatencyAtRate } from './bench-results.ts';
+import type { LatencyMeasurement } from './run-latency.ts';
 
 export const CHART_FILES = { throughput: 'performance-throughput.svg', latency: 'performance-latency.svg' } as const;
 
 const n = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
+/** A ratio as "1.25×", or "–" when it was not measured. */
+const times = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${n(v, 2)}×`);
 const cell = (v: string) => v.replace(/\|/g, '\\|');
 const table = (head: readonly string[], rows: ReadonlyArray<readonly string[]>) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
@@ -64,7 +68,7 @@ export function renderPerformanceMarkdown(r: BenchResults): string {
     '',
   );
   out.push(
-    `Ratios: O/N **${n(r.ratios.O_over_N, 2)}×**, O/A1 **${n(r.ratios.O_over_A1, 2)}×**, O/B **${n(r.ratios.O_over_B, 2)}×**, O/A0 ${n(r.ratios.O_over_A0, 2)}×. ` +
+    `Ratios: O/N **${times(r.ratios.O_over_N)}**, O/B **${times(r.ratios.O_over_B)}**, O/F **${times(r.ratios.O_over_F)}**, O/A1 ${times(r.ratios.O_over_A1)}, O/A0 ${times(r.ratios.O_over_A0)}. ` +
       `Arms run one after another, in an order that rotates every round, each with a fresh PostgreSQL schema and consumer group; ` +
       `a rate counts from the first event handled (O: the first commit seen in \`consumer_offsets\`) to the last. ` +
       `CPU is read from \`/proc/<pid>/stat\` over the same window: the arm's node process, the JVMs (Kafka and the registry), PostgreSQL (the postmaster, its live children and those it reaped).`,
@@ -94,42 +98,7 @@ export function renderPerformanceMarkdown(r: BenchResults): string {
     );
   }
 
-  out.push('## Latency', '');
-  if (r.latency) {
-    out.push(`![Latency percentiles per rate](${CHART_FILES.latency})`, '');
-    out.push(
-      table(
-        ['rate (events/s)', 'sent/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'events', 'not seen', 'sender behind (max ms)', 'poll cycle mean / p99 ms', 'tx start p50 / p99 ms', 'Node CPU µs/event', 'pauses'],
-        r.latency.byRate.map((l) => [
-          `${n(l.ratePerSec)}${l.ratePerSec === r.latency!.ratePerSec ? ' (fixed)' : ''}`,
-          n(l.achievedRatePerSec),
-          n(l.p50Ms, 2),
-          n(l.p90Ms, 2),
-          n(l.p99Ms, 2),
-          n(l.p999Ms, 2),
-          n(l.maxMs, 1),
-          n(l.count),
-          n(l.missing),
-          n(l.maxSenderBehindMs),
-          `${n(l.pollMeanMs, 2)} / ${n(l.pollP99Ms, 2)}`,
-          `${n(l.txStartP50Ms, 1)} / ${n(l.txStartP99Ms, 1)}`,
-          n(l.nodeCpuUsPerEvent, 1),
-          n(l.pauses),
-        ]),
-      ),
-      '',
-    );
-    out.push(
-      'Open loop: a separate process sends each event at a fixed intended time (rate × index) and keeps those times when it falls behind, so a slow moment delays every later event’s latency instead of hiding it. ' +
-        'Latency runs from the intended time to the commit of the chunk transaction that holds the event: a dedicated connection polls `consumer_offsets` about every millisecond, and an event counts as committed at the first poll that shows its partition’s `next_offset` beyond the offset the producer got for it. ' +
-        'That is an upper bound, late by at most one poll cycle (the mean and p99 cycle are in the table). ' +
-        'As a cross-check from the database’s own clock, “tx start” is the intended time to `processed_events.processed_at`, the `now()` of the transaction that recorded the event: a lower bound of the same latency. ' +
-        `The first ${r.options.latency.warmupSec} s of each ${r.options.latency.durationSec} s run are left out (JIT and connection warm-up); HDR histogram (hdr-histogram-js, 3 significant digits). ` +
-        'Events not seen committed when the observation ends (a bounded wait after the load) are counted in “not seen” and enter the histogram at the time observed so far, a lower bound, so a tail is never cut off. ' +
-        '“pauses” counts the consumer’s backpressure pauses during the run. The rates are 25, 50 and 75% of O’s measured maximum, and a fixed 5,000 events/s.',
-      '',
-    );
-  } else out.push('Not measured in this run.', '');
+  out.push('## Latency', '', ...latencySection(r));
 
   out.push('## Memory: a database stall', '', 'Where the consumer’s memory goes, measured apart from this run: [performance-memory.md](performance-memory.md).', '');
   if (r.stall) {
@@ -201,10 +170,105 @@ export function renderPerformanceMarkdown(r: BenchResults): string {
     'npm run stack:up                 # Kafka, the registry and PostgreSQL on 127.0.0.1',
     'npm run bench                    # the full run (about 30 minutes on a quiet 2-core machine): bench/results/<date>.json,',
     '                                 # bench/results/latest.json, this page and its charts',
-    'npm run bench -- --quick         # the same structure on a small backlog, under 3 minutes; writes bench/results/<date>-quick.json only',
+    'npm run bench -- --quick         # the same structure on a small backlog, under 4 minutes; writes bench/results/<date>-quick.json only',
     'npm run bench -- --report-only   # re-render this page and the charts from bench/results/latest.json',
     '```',
     '',
   );
   return out.join('\n');
+}
+
+/** A rate as the latency tables name it: what it is a fraction of, or which fixed rate. */
+function rateLabel(r: BenchResults, rate: number): string {
+  const fraction = r.eventsPerSec.O === undefined ? undefined : r.options.latency.fractions.find((f) => rateAtFraction(r.eventsPerSec.O!, f) === rate);
+  const what =
+    rate === r.latency?.ratePerSec ? 'fixed'
+    : rate === r.options.latency.lightRatePerSec ? 'light'
+    : fraction !== undefined ? `${n(fraction * 100)}% of O`
+    : undefined;
+  return `${n(rate)}${what ? ` (${what})` : ''}`;
+}
+
+/** One arm's run in the detail table; `pauses` is O's only. */
+function detailRow(rate: string, arm: 'O' | 'F', l: LatencyMeasurement, pauses?: number): string[] {
+  return [
+    rate,
+    arm,
+    n(l.achievedRatePerSec),
+    n(l.p50Ms, 2),
+    n(l.p90Ms, 2),
+    n(l.p99Ms, 2),
+    n(l.p999Ms, 2),
+    n(l.maxMs, 1),
+    n(l.count),
+    n(l.missing),
+    n(l.maxSenderBehindMs),
+    `${n(l.pollMeanMs, 2)} / ${n(l.pollP99Ms, 2)}`,
+    `${n(l.txStartP50Ms, 1)} / ${n(l.txStartP99Ms, 1)}`,
+    n(l.nodeCpuUsPerEvent, 1),
+    n(l.peakRssMb),
+    n(pauses),
+  ];
+}
+
+const p50p99 = (p: { readonly p50Ms: number; readonly p99Ms: number }) => `${n(p.p50Ms, 1)} / ${n(p.p99Ms, 1)}`;
+
+/** O vs F side by side, every run in detail, where O's time goes, and how it is all measured. */
+function latencySection(r: BenchResults): string[] {
+  if (!r.latency) return ['Not measured in this run.', ''];
+  const runs = r.latency.byRate;
+  const hasFloor = runs.some((l) => l.floor);
+  const out = [`![Latency percentiles per rate](${CHART_FILES.latency})`, ''];
+  out.push(
+    table(
+      ['rate (events/s)', 'O p50 ms', 'O p99 ms', 'O p99.9 ms', 'F p50 ms', 'F p99 ms', 'F p99.9 ms', 'O p99 ÷ F p99'],
+      runs.map((l) => [rateLabel(r, l.ratePerSec), n(l.p50Ms, 2), n(l.p99Ms, 2), n(l.p999Ms, 2), n(l.floor?.p50Ms, 2), n(l.floor?.p99Ms, 2), n(l.floor?.p999Ms, 2), times(l.floor && l.p99Ms / l.floor.p99Ms)]),
+    ),
+    '',
+  );
+  if (!hasFloor) out.push('F, the floor, has no latency run in these results.', '');
+  out.push(
+    table(
+      ['rate (events/s)', 'arm', 'sent/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'events', 'not seen', 'sender behind (max ms)', 'poll cycle mean / p99 ms', 'tx start p50 / p99 ms', 'Node CPU µs/event', 'peak RSS MB', 'pauses'],
+      runs.flatMap((l) => [detailRow(rateLabel(r, l.ratePerSec), 'O', l, l.pauses), ...(l.floor ? [detailRow(rateLabel(r, l.ratePerSec), 'F', l.floor)] : [])]),
+    ),
+    '',
+  );
+  const o = r.options.latency;
+  const rates = [`${o.fractions.map((f) => n(f * 100)).join(', ')}% of O’s measured drain rate`, ...(o.lightRatePerSec ? [`a light ${n(o.lightRatePerSec)} events/s`] : []), `a fixed ${n(o.fixedRatePerSec)} events/s`];
+  out.push(
+    'Open loop: a separate process sends each event at a fixed intended time (rate × index) and keeps those times when it falls behind, so a slow moment delays every later event’s latency instead of hiding it. ' +
+      'Latency runs from the intended time to the commit of the transaction that holds the event: a dedicated connection polls `consumer_offsets` about every millisecond, and an event counts as committed at the first poll that shows its partition’s `next_offset` beyond the offset the producer got for it. ' +
+      'That is an upper bound, late by at most one poll cycle (the mean and p99 cycle are in the table). ' +
+      'As a cross-check from the database’s own clock, “tx start” is the intended time to the `processed_at` of the event’s row (O: `processed_events`, F: its plain table), the `now()` of the transaction that recorded it: a lower bound of the same latency. ' +
+      `The first ${o.warmupSec} s of each ${o.durationSec} s run are left out (JIT and connection warm-up); HDR histogram (hdr-histogram-js, 3 significant digits). ` +
+      'Events not seen committed when the observation ends (a bounded wait after the load) are counted in “not seen” and enter the histogram at the time observed so far, a lower bound, so a tail is never cut off. ' +
+      `“pauses” counts O’s backpressure pauses during the run. The rates are ${rates.join(', ')}.` +
+      (hasFloor ? ' At every rate F runs right after O, on a fresh topic, schema and group, with the same events on the same schedule and the same poller: the floor O’s latency is compared with.' : ''),
+    '',
+  );
+  out.push('### Where O’s time goes, per stage', '', ...stageSection(r, runs), '');
+  return out;
+}
+
+/** The stage table from O's sampled stage trace, one row per rate; a sentence when no run has one. */
+function stageSection(r: BenchResults, runs: readonly LatencyAtRate[]): string[] {
+  if (!runs.some((l) => l.stages?.measured)) {
+    const why = runs.map((l) => l.stages).find((s) => s !== undefined && !s.measured);
+    return [`Not measured in this run: ${why && !why.measured ? why.reason : 'the results hold no stage trace (written before it existed)'}.`];
+  }
+  return [
+    table(
+      ['rate (events/s)', 'sampled events', 'intended → fetched p50 / p99 ms', 'fetched → began', 'began → committed', 'intended → committed (trace)', 'intended → committed (poller)'],
+      runs.map((l) => {
+        const s = l.stages;
+        if (!s?.measured) return [rateLabel(r, l.ratePerSec), `not measured: ${s?.reason ?? 'no trace'}`, '–', '–', '–', '–', p50p99(l)];
+        return [rateLabel(r, l.ratePerSec), `${n(s.samples)} (1 in ${n(s.sampleEvery)})`, p50p99(s.intendedToFetched), p50p99(s.fetchedToBegan), p50p99(s.beganToCommitted), p50p99(s.intendedToCommitted), p50p99(l)];
+      }),
+    ),
+    '',
+    'The consumer writes the times of every event whose offset is a multiple of the sampling interval (`SPR_STAGE_TRACE_FILE`, `SPR_STAGE_TRACE_EVERY`): when the Kafka client handed it over (fetched), when its chunk transaction began, and when that transaction’s COMMIT returned. ' +
+      'Joined with the load’s intended send times by partition and offset, warm-up left out. “intended → fetched” is the producer, the broker and the fetch; “fetched → began” the wait in the consumer before its chunk’s transaction; “began → committed” the transaction. ' +
+      'The trace’s intended → committed cross-checks the poller’s figure, which is later by up to one poll cycle. The consumer’s and the load’s clocks are the same machine’s.',
+  ];
 }

@@ -2,22 +2,26 @@ import { createKafkaClient, KAFKA_DEFAULTS } from '@spr/routing';
 import { loadavg } from 'node:os';
 import type { ChildArm, ChildArmConfig } from './arm-protocol.ts';
 import { createArmSchema, withClient } from './arm-schema.ts';
+import { FLOOR_TABLE_DDL } from './arms/floor-consumer.ts';
 import { NAIVE_TABLE_DDL } from './arms/naive-consumer.ts';
 import type { BenchContext } from './bench-context.ts';
+import { latencyRates } from './bench-options.ts';
 import { withTimeout } from './bench-resources.ts';
 import { benchGroup } from './consumer-groups.ts';
 import { ARMS, evaluateTargets, type Arm, type BenchResults, type RoundResult } from './bench-results.ts';
 import { epochNow, sleep } from './clock.ts';
-import { checkLedger, checkNaiveTable } from './ledger-check.ts';
+import { checkFloorDrain, checkLedger, checkNaiveTable } from './ledger-check.ts';
+import { describeLatency, describeStages, latencyResults } from './latency-results.ts';
 import { machineInfo } from './machine-info.ts';
 import { produceBacklog, type ProducedBacklog } from './produce-backlog.ts';
 import { runChildArm } from './run-child-arm.ts';
 import { runGateway, type GatewayRun } from './run-gateway.ts';
-import { runLatency, type LatencyRun } from './run-latency.ts';
+import { runFloorLatency, runLatency, type FloorLatencyRun, type LatencyRun } from './run-latency.ts';
 import { runProfile, type ProfileRun } from './run-profile.ts';
 import { runSprDrain } from './run-spr-drain.ts';
 import { runStall, type StallRun } from './run-stall.ts';
 import { roundOrder } from './round-order.ts';
+import { runtimeFetchSettings } from './runtime-settings.ts';
 import { buildSprConsumer } from './spr-consumer-process.ts';
 import { STATS_REFRESH_EVERY_MS, startStatsRefresher } from './stats-refresher.ts';
 import { median, ratio } from './stats.ts';
@@ -70,6 +74,7 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     events,
     backlog: backlogOptions,
     chunkMaxEvents: options.chunkMaxEvents,
+    fetch: runtimeFetchSettings(),
   });
   const timeoutMs = options.drainTimeoutSec * 1000;
   const runArm = async (arm: Arm): Promise<RoundArm> => {
@@ -83,6 +88,13 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
         const refresher = await startStatsRefresher(schema.databaseUrl);
         const run = await runChildArm(ctx, config, timeoutMs).finally(() => refresher.stop());
         return { ...run, check: await withClient(schema.databaseUrl, (c) => checkLedger(c, config.groupId, backlog.summary)) };
+      }
+      if (arm === 'F') {
+        await withClient(schema.databaseUrl, (c) => c.query(FLOOR_TABLE_DDL));
+        const config = childConfig('F', schema.databaseUrl, backlog.summary.deliveries);
+        const run = await runChildArm(ctx, config, timeoutMs);
+        await withClient(schema.databaseUrl, (c) => checkFloorDrain(c, config.groupId, backlog.topic, backlog.ends));
+        return run;
       }
       await withClient(schema.databaseUrl, (c) => c.query(NAIVE_TABLE_DDL));
       const run = await runChildArm(ctx, childConfig('N', schema.databaseUrl, Math.min(options.naiveEvents, backlog.summary.deliveries)), timeoutMs);
@@ -168,18 +180,25 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
 
   const oMax = eventsPerSec.O ?? Math.max(0, ...sweep.map((s) => s.eventsPerSec));
   const latencyRuns: LatencyRun[] = [];
+  const floorRuns: FloorLatencyRun[] = [];
   if (oMax > 0) {
-    const rates = [...options.latency.fractions.map((f) => Math.round(oMax * f)), options.latency.fixedRatePerSec];
-    for (const rate of rates) {
-      const run = await step(`latency at ${rate.toLocaleString('en-US')} events/s (open loop, ${options.latency.durationSec} s)`, () => runLatency(ctx, kafka, rate, `latency ${rate}/s`));
-      if (run) {
-        latencyRuns.push(run);
-        log(`  p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, p99.9 ${run.p999Ms} ms (${run.count.toLocaleString('en-US')} events, sent ${run.achievedRatePerSec.toLocaleString('en-US')}/s, ${run.missing} not seen, ${run.pauses} backpressure pause(s))`);
+    // At every rate F runs right after O, with the same load: O's latency next to the floor's.
+    for (const rate of latencyRates(options.latency, oMax)) {
+      const what = `at ${rate.toLocaleString('en-US')} events/s (open loop, ${options.latency.durationSec} s)`;
+      const o = await step(`latency of O ${what}`, () => runLatency(ctx, kafka, rate, `O at ${rate}/s`));
+      if (o) {
+        latencyRuns.push(o);
+        log(`  O: ${describeLatency(o)}; ${describeStages(o.stages)}`);
+      }
+      await settle();
+      const f = await step(`latency of F ${what}`, () => runFloorLatency(ctx, kafka, rate, `F at ${rate}/s`));
+      if (f) {
+        floorRuns.push(f);
+        log(`  F: ${describeLatency(f)}`);
       }
       await settle();
     }
   } else errors.push('latency: skipped, O has no measured drain rate');
-  const fixed = latencyRuns.find((l) => l.ratePerSec === options.latency.fixedRatePerSec);
 
   let stall: StallRun | undefined;
   if (oMax > 0) {
@@ -203,17 +222,19 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     redeliveriesInBacklog: backlog.summary.redeliveries,
     naiveEventsDrained: Math.min(options.naiveEvents, backlog.summary.deliveries),
   };
+  const latency = latencyResults(latencyRuns, floorRuns, options.latency.fixedRatePerSec);
   const ratios = {
     O_over_N: ratio(eventsPerSec.O, eventsPerSec.N),
     O_over_A1: ratio(eventsPerSec.O, eventsPerSec.A1),
     O_over_B: ratio(eventsPerSec.O, eventsPerSec.B),
     O_over_A0: ratio(eventsPerSec.O, eventsPerSec.A0),
+    O_over_F: ratio(eventsPerSec.O, eventsPerSec.F),
+    p99_O_over_F: ratio(latency?.p99Ms, latency?.floor?.p99Ms),
   };
-  const latency = fixed ? { ratePerSec: fixed.ratePerSec, p50Ms: fixed.p50Ms, p99Ms: fixed.p99Ms, p999Ms: fixed.p999Ms, byRate: latencyRuns } : undefined;
   const rssMb = stall ? { steady: stall.steadyRssMb, peakDuringStall: stall.peakRssMbDuringStall, hwmAfterStall: stall.hwmMbAfterStall } : undefined;
   machine.loadAverageEnd = Math.round(loadavg()[0]! * 100) / 100;
   notes.push(
-    `Statistics: during every arm that writes the ledger (B, O, the sweep, latency, the stall, the profile) the benchmark runs ANALYZE ledger_entries every ${STATS_REFRESH_EVERY_MS / 1000} s, as autovacuum does on a database that has run for a while; ` +
+    `Statistics: during every arm that writes the ledger (B, O, the sweep, O’s latency runs, the stall, the profile) the benchmark runs ANALYZE ledger_entries every ${STATS_REFRESH_EVERY_MS / 1000} s, as autovacuum does on a database that has run for a while; ` +
       'the ledger’s balance-check trigger otherwise keeps a plan made on the empty table (see “Cold start”).',
   );
   if (options.mode === 'quick') notes.push('Quick run: a 30,000-event backlog and one round; startup costs weigh more and rates are indicative only.');

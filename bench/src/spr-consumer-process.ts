@@ -2,17 +2,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchContext } from './bench-context.ts';
 import { stopChild } from './bench-resources.ts';
+import type { ConsumerHandle } from './consumer-handle.ts';
 
-/** Arm O: the payment consumer as it is deployed, its own process running the bundle. */
-export interface SprConsumerProcess {
-  readonly pid: number;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Log lines kept: warnings and errors, and the pause/resume lines of backpressure (the last few hundred). */
-  lines(): ReadonlyArray<Record<string, unknown>>;
+/**
+ * Arm O: the payment consumer as it is deployed, its own process running the bundle. Its lines are warnings and
+ * errors, and the pause/resume lines of backpressure (the last few hundred); `stop` sends SIGTERM (the consumer
+ * drains its chunk and leaves the group), SIGKILL after a grace period.
+ */
+export interface SprConsumerProcess extends ConsumerHandle {
   /** Backpressure pauses logged so far ("pausing fetches"). */
   pauses(): number;
-  /** SIGTERM (the consumer drains its chunk and leaves the group), SIGKILL after a grace period. */
-  stop(): Promise<void>;
 }
 
 export interface SprConsumerLaunch {
@@ -87,6 +86,7 @@ export function spawnSprConsumer(ctx: BenchContext, launch: SprConsumerLaunch): 
   child.stderr.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
+    name: 'payment consumer',
     pid: child.pid!,
     exited,
     lines: () => [...lines],

@@ -1,7 +1,7 @@
 /**
  * Arm B, the PostgreSQL-only ceiling: the rows the SPR consumer writes for the backlog (processed_events,
  * entity_progress, payments, ledger_entries with its balance triggers, the consumer_offsets update), from events
- * already in memory, batched with `unnest` in one transaction per chunk, one connection per partition, the
+ * already in memory, in one write per chunk (the consumer's statements in one round trip), one connection per partition, the
  * partitions in parallel, as the consumer does. No Kafka, no decoding, and none of the consumer's reads (no
  * stored-offset check, no FOR UPDATE loads, no dedupe look-ups): state and duplicates are known in memory.
  * The writers are the consumer's own (libs/payments-ledger's ledger handler, @spr/idempotency's chunk dedupe,
@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { PaymentEvent } from '@spr/contracts';
-import { advancePartitionOffset, type EntityState } from '@spr/consumer-runtime';
-import { writeChunkDedupe, type ProcessedRecord, type ProgressUpdate } from '@spr/idempotency';
+import { offsetAdvanceStatement, runInOneRoundTrip, type EntityState } from '@spr/consumer-runtime';
+import { dedupeWriteStatement, type ProcessedRecord, type ProgressUpdate } from '@spr/idempotency';
 import { applyPaymentEvent, type Payment } from '@spr/payments-domain';
 import { createLedgerHandler, type LedgerPosting } from '@spr/payments-ledger';
 import { compositeKey, partitionFor } from '@spr/routing';
@@ -99,24 +99,21 @@ function fold(config: ChildArmConfig, partition: number, chunk: readonly Deliver
   return rows;
 }
 
-/** One chunk transaction with the consumer's own writers: dedupe and progress, the ledger handler, the fenced offset. */
+/**
+ * One chunk transaction with the consumer's own write: the fenced offset update, dedupe and progress, the ledger
+ * handler's statements, in one round trip (an implicit transaction), as the consumer sends them.
+ */
 async function writeChunk(client: pg.PoolClient, config: ChildArmConfig, partition: number, chunk: readonly Delivery[], rows: ChunkRows): Promise<void> {
   const start = BigInt(chunk[0]!.offset);
   const end = BigInt(chunk.at(-1)!.offset + 1);
-  await client.query('begin');
-  try {
-    await writeChunkDedupe(client, rows.processed, [...rows.progress.values()]);
-    await ledger.write(client, { states: [...rows.payments.values()], effects: rows.postings }, { partition });
-    const ref = { groupId: config.groupId, topic: config.topic, partition };
-    const counts = { applied: rows.processed.length, duplicates: rows.duplicates, parked: 0, deadLettered: 0 };
-    if (!(await advancePartitionOffset(client, ref, { nextOffset: start, generation: 1n }, end, counts))) {
-      throw new Error(`arm B: the offset of partition ${partition} was not at ${start}`);
-    }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  }
+  const ref = { groupId: config.groupId, topic: config.topic, partition };
+  const counts = { applied: rows.processed.length, duplicates: rows.duplicates, parked: 0, deadLettered: 0 };
+  const dedupe = dedupeWriteStatement(rows.processed, [...rows.progress.values()]);
+  await runInOneRoundTrip(client, [
+    offsetAdvanceStatement(ref, { nextOffset: start, generation: 1n }, end, counts),
+    ...(dedupe ? [dedupe] : []),
+    ...ledger.write({ states: [...rows.payments.values()], effects: rows.postings }, { partition }),
+  ]);
 }
 
 const ledger = createLedgerHandler();

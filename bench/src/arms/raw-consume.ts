@@ -1,35 +1,26 @@
-import { RUNTIME_DEFAULTS } from '@spr/consumer-runtime';
 import { createPaymentCodec } from '@spr/contracts';
 import { createKafkaClient, createSchemaRegistryClient, KAFKA_DEFAULTS } from '@spr/routing';
 import type { ChildArmConfig } from '../arm-protocol.ts';
 import type { ArmReporter } from './arm-reporter.ts';
+import { PARTITIONS_CONSUMED_CONCURRENTLY, runtimeConsumerConfig } from './runtime-fetch.ts';
 
 /**
  * A0 (decode = false): kafkajs consuming the backlog with no work at all, with the client and fetch settings the
- * SPR runtime uses (eachBatch, 6 partitions at once, same fetch sizes): the ceiling of reading from Kafka in
+ * SPR runtime uses (eachBatch, same fetch sizes), 6 partitions at once: the ceiling of reading from Kafka in
  * Node. A1 (decode = true): the same plus the Avro decode of every value with the contracts codec
  * (decodeCached, the registry asked once per schema id).
  */
 export async function runRawConsume(config: ChildArmConfig, decode: boolean, reporter: ArmReporter): Promise<() => Promise<void>> {
   const kafka = createKafkaClient({ ...KAFKA_DEFAULTS, brokers: config.kafkaBrokers, clientId: `bench-${config.arm.toLowerCase()}` });
   const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: config.schemaRegistryUrl }), topic: config.topic });
-  const consumer = kafka.consumer({
-    groupId: config.groupId,
-    sessionTimeout: RUNTIME_DEFAULTS.sessionTimeoutMs,
-    heartbeatInterval: RUNTIME_DEFAULTS.heartbeatIntervalMs,
-    maxBytes: RUNTIME_DEFAULTS.fetchMaxBytes,
-    maxBytesPerPartition: RUNTIME_DEFAULTS.fetchMaxBytesPerPartition,
-    maxWaitTimeInMs: RUNTIME_DEFAULTS.fetchMaxWaitTimeMs,
-    minBytes: RUNTIME_DEFAULTS.fetchMinBytes,
-    allowAutoTopicCreation: false,
-  });
+  const consumer = kafka.consumer(runtimeConsumerConfig(config.groupId, config.fetch));
   let count = 0;
   let failures = 0;
   await consumer.connect();
   await consumer.subscribe({ topic: config.topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
-    partitionsConsumedConcurrently: RUNTIME_DEFAULTS.partitionsConsumedConcurrently,
+    partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
     eachBatch: async ({ batch }) => {
       if (batch.messages.length === 0) return;
       reporter.first();

@@ -1,9 +1,10 @@
 import { FULL_OPTIONS } from '../bench-options.ts';
-import { evaluateTargets, type BenchResults } from '../bench-results.ts';
+import { evaluateTargets, type BenchResults, type LatencyAtRate } from '../bench-results.ts';
+import type { StageReport } from '../stage-trace.ts';
 
 const cpu = { node: 10, java: 5, postgres: 20 };
 const arm = (name: string, eventsPerSec: number) => ({ arm: name, events: 500_000, seconds: 500_000 / eventsPerSec, eventsPerSec, cpu, nodeCpuUsPerEvent: 20, peakRssMb: 150 });
-const latencyAt = (ratePerSec: number, p99Ms: number) => ({
+const measuredAt = (ratePerSec: number, p99Ms: number) => ({
   ratePerSec,
   achievedRatePerSec: ratePerSec,
   sent: ratePerSec * 30,
@@ -20,18 +21,40 @@ const latencyAt = (ratePerSec: number, p99Ms: number) => ({
   pollP99Ms: 2.5,
   nodeCpuUsPerEvent: 40,
   peakRssMb: 160,
-  duplicatesInLedger: 0,
   txStartP50Ms: p99Ms / 5,
   txStartP99Ms: p99Ms * 0.9,
-  pauses: 0,
 });
+const stagesAt = (p99Ms: number): StageReport => ({
+  measured: true,
+  sampleEvery: 64,
+  samples: 1_950,
+  unmatched: 0,
+  intendedToFetched: { p50Ms: 2, p99Ms: p99Ms / 10 },
+  fetchedToBegan: { p50Ms: 3, p99Ms: p99Ms / 2 },
+  beganToCommitted: { p50Ms: 4, p99Ms: p99Ms / 4 },
+  intendedToCommitted: { p50Ms: 9, p99Ms: p99Ms * 0.95 },
+});
+/** O's run at a rate, with F's beside it (F's p99 is `floorP99Ms`); the stage trace as the consumer would write it. */
+const latencyAt = (ratePerSec: number, p99Ms: number, floorP99Ms: number): LatencyAtRate => ({
+  ...measuredAt(ratePerSec, p99Ms),
+  duplicatesInLedger: 0,
+  pauses: 0,
+  stages: stagesAt(p99Ms),
+  floor: { ...measuredAt(ratePerSec, floorP99Ms), nodeCpuUsPerEvent: 12, peakRssMb: 90 },
+});
+const byRate = [latencyAt(1_000, 20, 12), latencyAt(5_000, 35, 28), latencyAt(10_000, 300, 60), latencyAt(15_000, 120, 50)];
+const floorOf = (runs: readonly LatencyAtRate[], ratePerSec: number) => {
+  const byRate = runs.map((l) => l.floor!);
+  const fixed = byRate.find((f) => f.ratePerSec === ratePerSec)!;
+  return { ratePerSec, p50Ms: fixed.p50Ms, p99Ms: fixed.p99Ms, p999Ms: fixed.p999Ms, byRate };
+};
 
 /** A plausible full-run results object, for the renderer's specs (numbers invented, not measurements). */
 export function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
   const base = {
-    eventsPerSec: { A0: 150_000, A1: 60_000, B: 30_000, N: 1_500, O: 20_000 },
-    ratios: { O_over_N: 13.33, O_over_A1: 0.33, O_over_B: 0.67, O_over_A0: 0.13 },
-    latency: { ratePerSec: 5_000, p50Ms: 9, p99Ms: 35, p999Ms: 52, byRate: [latencyAt(5_000, 35), latencyAt(15_000, 120)] },
+    eventsPerSec: { A0: 150_000, A1: 60_000, B: 30_000, F: 40_000, N: 1_500, O: 20_000 },
+    ratios: { O_over_N: 13.33, O_over_A1: 0.33, O_over_B: 0.67, O_over_A0: 0.13, O_over_F: 0.5, p99_O_over_F: 1.25 },
+    latency: { ratePerSec: 5_000, p50Ms: 8.75, p99Ms: 35, p999Ms: 52.5, byRate, floor: floorOf(byRate, 5_000) },
     rssMb: { steady: 150, peakDuringStall: 320, hwmAfterStall: 330 },
     duplicatesInLedger: { O: 0, N: 120, B: 0, redeliveriesInBacklog: 5_000, naiveEventsDrained: 50_000 },
   };
@@ -73,8 +96,8 @@ export function sampleResults(overrides: Partial<BenchResults> = {}): BenchResul
     },
     rounds: [1, 2, 3].map((round) => ({
       round,
-      order: ['A0', 'A1', 'B', 'N', 'O'] as const,
-      arms: { A0: arm('A0', 150_000), A1: arm('A1', 60_000), B: arm('B', 30_000), N: { ...arm('N', 1_500), events: 50_000 }, O: arm('O', 20_000 + round) },
+      order: ['A0', 'A1', 'B', 'F', 'N', 'O'] as const,
+      arms: { A0: arm('A0', 150_000), A1: arm('A1', 60_000), B: arm('B', 30_000), F: arm('F', 40_000), N: { ...arm('N', 1_500), events: 50_000 }, O: arm('O', 20_000 + round) },
     })),
     cpu: { A0: { ...cpu, nodeCpuUsPerEvent: 5 }, O: { ...cpu, nodeCpuUsPerEvent: 20 } },
     peakRssMb: { O: 180 },
@@ -118,4 +141,25 @@ export function sampleResults(overrides: Partial<BenchResults> = {}): BenchResul
     ...overrides,
   };
   return { ...results, targets: overrides.targets ?? evaluateTargets(results) };
+}
+
+/**
+ * The same results as written before issue 13 (bench/results/latest.json of 2026-11-27): no arm F, no floor
+ * latency, no stage trace, no light rate in the options.
+ */
+export function resultsWithoutFloor(): BenchResults {
+  const r = sampleResults();
+  const { F: _eps, ...eventsPerSec } = r.eventsPerSec;
+  const { O_over_F: _ratio, p99_O_over_F: _p99, ...ratios } = r.ratios;
+  const { floor: _floor, ...latency } = r.latency!;
+  const { lightRatePerSec: _light, ...latencyOptions } = r.options.latency;
+  const old = {
+    ...r,
+    options: { ...r.options, latency: latencyOptions },
+    eventsPerSec,
+    ratios,
+    rounds: r.rounds.map(({ arms: { F: _f, ...arms }, ...round }) => ({ ...round, order: round.order.filter((a) => a !== 'F'), arms })),
+    latency: { ...latency, byRate: latency.byRate.filter((l) => l.ratePerSec !== 1_000).map(({ floor: _f, stages: _s, ...o }) => o) },
+  };
+  return { ...old, targets: evaluateTargets(old) };
 }
