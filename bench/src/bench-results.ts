@@ -14,7 +14,7 @@ export type Arm = (typeof ARMS)[number];
 export const ARM_DESCRIPTIONS: Readonly<Record<Arm, string>> = {
   A0: 'raw kafkajs consume, no work (eachBatch, the runtime’s fetch settings)',
   A1: 'A0 + Avro decode of every value (contracts codec, decodeCached)',
-  B: 'PostgreSQL-only ceiling: the consumer’s rows from memory, unnest batches, one tx per chunk, 6 connections',
+  B: 'PostgreSQL-only ceiling: the consumer’s rows from memory, the consumer’s one-round-trip write per chunk, 6 connections',
   F: 'the floor: A0 + one tx per partition batch (unnest insert into a plain table, consumer_offsets upsert), no dedupe, no fold',
   N: 'the seed article’s consumer: eachMessage, autoCommit, one INSERT per event, offset-keyed TTL Map',
   O: 'SPR payment consumer process (dist/main.mjs), default settings',
