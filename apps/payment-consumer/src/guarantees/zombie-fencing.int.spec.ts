@@ -24,18 +24,18 @@ describe('zombie fencing', () => {
     const events = [...simulatePayments({ payments: 2_000, seed: 77 })];
     await fx.publish(events);
     const groupId = uniqueName('zombie_group');
-    // A frozen process holds its open transactions (and their row locks); PostgreSQL ends them after this long.
+    // A frozen process holds any transaction it has open; PostgreSQL ends it after this long (the ledger's chunks
+    // hold none between their read and their write, decision 0009; a redrive or an apply handler would).
     const env = fx.env({ CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: '100', LOG_LEVEL: 'info', IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000' });
 
-    // The zombie freezes itself (every partition's work with it) after writing one chunk's dedupe records, before
-    // that chunk's fenced offset update.
+    // The zombie freezes itself (every partition's work with it) after one chunk's read, before its write, whose
+    // first statement is the fenced offset update.
     const zombie = spawnConsumer({ ...env, SPR_FAULT_POINT: 'mid-insert:5', SPR_FAULT_ACTION: 'stop' });
     await waitFor(() => readState(zombie.pid) === 'T', { what: 'the zombie to be stopped', timeoutMs: 120_000 });
 
     const successor = spawnConsumer(env);
     try {
-      // The group evicts the frozen member after its session timeout; the successor claims every partition (a
-      // claim waits until PostgreSQL has ended the zombie's transaction on that partition's offset row, if any).
+      // The group evicts the frozen member after its session timeout; the successor claims every partition.
       await waitFor(() => ownsEveryPartition(groupId, successor.pid), { what: 'the successor to claim every partition in PostgreSQL', timeoutMs: 120_000 });
       zombie.signal('SIGCONT');
       await fx.waitForDrain(groupId);
