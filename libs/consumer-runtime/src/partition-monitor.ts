@@ -1,7 +1,7 @@
 import type { Logger } from '@spr/observability';
 import type pg from 'pg';
 import type { KafkaDriver } from './kafka-driver.ts';
-import { readPartitionOffsets } from './offset-store.ts';
+import { readPartitionOffsets, type PartitionClaim } from './offset-store.ts';
 import type { PartitionLane } from './partition-lane.ts';
 import { createProgressWatchdog, type PartitionProgressSample, type StalledPartition } from './progress-watchdog.ts';
 import type { RuntimeMetrics } from './runtime-metrics.ts';
@@ -80,13 +80,14 @@ export function createPartitionMonitor(options: PartitionMonitorOptions): Partit
   return {
     async tick(lanes) {
       const owned = new Set(lanes.map((l) => l.partition));
+      // The claims as they stand before the read: a row may only be judged against the claim it could have seen.
+      const claimsAtRead = new Map(lanes.map((l) => [l, l.claim]));
       const [stored, logOffsets] = await Promise.all([readPartitionOffsets(pool, groupId, topic, [...owned]), owned.size > 0 ? driver.offsets() : new Map()]);
       for (const lane of lanes) {
-        const row = stored.get(lane.partition);
-        const claim = lane.claim;
-        if (!row || !claim || lane.busy || lane.state !== 'running') continue;
-        if (row.generation !== claim.generation) options.onFenced(lane, row.generation);
-        else if (row.nextOffset !== claim.nextOffset) options.onMoved(lane, row.nextOffset);
+        if (lane.busy || lane.state !== 'running') continue;
+        const verdict = judgeStoredOffset(claimsAtRead.get(lane), lane.claim, stored.get(lane.partition));
+        if (verdict.kind === 'fenced') options.onFenced(lane, verdict.storedGeneration);
+        else if (verdict.kind === 'moved') options.onMoved(lane, verdict.nextOffset);
       }
       forgetExcept(owned);
       for (const lane of lanes) {
@@ -106,4 +107,23 @@ export function createPartitionMonitor(options: PartitionMonitorOptions): Partit
     stalled: () => stalled,
     forgetExcept,
   };
+}
+
+export type StoredOffsetVerdict =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'fenced'; readonly storedGeneration: bigint }
+  | { readonly kind: 'moved'; readonly nextOffset: bigint };
+
+/**
+ * What a stored row read by the monitor says about an idle lane. The read races with the lane's own claim and
+ * chunk commits: a row read while the claim was still being written shows the previous generation, and one read
+ * before a chunk committed shows an older offset. Either would pause a healthy partition for good (a false fence
+ * waits for a rebalance that never comes). So the row is judged only if the lane's claim did not change while
+ * it was read, and only a newer generation is another member's claim.
+ */
+export function judgeStoredOffset(claimAtRead: PartitionClaim | undefined, claimNow: PartitionClaim | undefined, row: PartitionClaim | undefined): StoredOffsetVerdict {
+  if (!row || !claimNow || claimAtRead !== claimNow) return { kind: 'unchanged' };
+  if (row.generation > claimNow.generation) return { kind: 'fenced', storedGeneration: row.generation };
+  if (row.generation === claimNow.generation && row.nextOffset !== claimNow.nextOffset) return { kind: 'moved', nextOffset: row.nextOffset };
+  return { kind: 'unchanged' };
 }
