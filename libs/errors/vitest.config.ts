@@ -1,0 +1,3 @@
+import { sprVitestConfig } from '@spr/testing/vitest';
+
+export default sprVitestConfig();
