@@ -1,4 +1,4 @@
-// One lint config for the workspace. Module boundaries follow ../shared/STYLE.md: apps use libs; libs use libs,
+// One lint config for the workspace. Module boundaries follow docs/conventions.md: apps use libs; libs use libs,
 // contracts and pure domain code; pure domain code does no I/O; the testing library is for specs only.
 import nx from '@nx/eslint-plugin';
 

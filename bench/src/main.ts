@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: the performance proof (DESIGN.md §7). Runs every arm on one pre-produced backlog and writes
+ * `npm run bench`: the performance proof (docs/design.md §7). Runs every arm on one pre-produced backlog and writes
  * bench/results/<date>.json, bench/results/latest.json, docs/performance.md and its charts; `--quick` runs the
  * same structure small and writes bench/results/<date>-quick.json only; `--report-only` re-renders the page.
  */

@@ -51,7 +51,7 @@ export interface StallRun {
 const EVENTS_PER_PAYMENT = 50;
 
 /**
- * The memory check of DESIGN.md §4/§7: the consumer keeps up with a steady load, then a transaction holds
+ * The memory check of docs/design.md §4/§7: the consumer keeps up with a steady load, then a transaction holds
  * `lock table payments in exclusive mode` for the stall while events arrive at `rateFactor` times O's drain
  * rate. RSS is sampled throughout; afterwards the lock is released, the backlog drains, and the ledger is checked.
  */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run chaos`: breaks the consumer, the broker, the registry and PostgreSQL on a stack of its own, one scenario
- * at a time, and verifies after each that nothing was lost, duplicated or reordered (DESIGN.md §8). Writes
+ * at a time, and verifies after each that nothing was lost, duplicated or reordered (docs/design.md §8). Writes
  * chaos/results/latest.json and the results section of docs/reliability.md; exits 1 if a scenario failed.
  */
 import { spawnSync } from 'node:child_process';

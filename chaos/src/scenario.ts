@@ -7,7 +7,7 @@ export interface Check {
   readonly ok: boolean;
   readonly detail?: string;
   /**
-   * False for a finding that does not decide the scenario (DESIGN.md §8's verdict is about lost, duplicated,
+   * False for a finding that does not decide the scenario (docs/design.md §8's verdict is about lost, duplicated,
    * reordered and unaccounted events): reported in the results, never hidden. Default true.
    */
   readonly gating?: boolean;

@@ -3,7 +3,7 @@
  * payment, runs the state machine on the candidate event, stores the new state with the event's seq, writes the
  * outbox row and the idempotency record, and notifies the relay at commit.
  *
- * Round trips, not PostgreSQL, bound a request's latency (DESIGN.md §9), so a write takes five: begin with the
+ * Round trips, not PostgreSQL, bound a request's latency (docs/design.md §9), so a write takes five: begin with the
  * key's lock, the idempotency look-up, the payment's row lock, one statement for all the effects, commit. The
  * tables are those of @spr/ledger-db's Drizzle models (`gateway_payments`, `outbox`, `idempotency_requests`),
  * written in SQL here: the query builder was the largest CPU cost of a request (measured; see the README).

@@ -1,5 +1,5 @@
 /**
- * Arm N: the seed article's consumer (../shared/seed/article.txt), reproduced as the article has it: kafkajs
+ * Arm N: the seed article's consumer (docs/design.md §3), reproduced as the article has it: kafkajs
  * `eachMessage` with auto-commit, one INSERT (one autocommitted PostgreSQL transaction) per event, and the
  * article's "local idempotency window": an in-memory Map with a 5-minute TTL, keyed by the sha256 of
  * topic-partition-offset, checked and then set. Its pool settings are the article's too. Only connection

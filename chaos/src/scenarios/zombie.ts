@@ -68,7 +68,7 @@ async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: n
   };
 }
 
-/** DESIGN.md §5: the zombie resumes between its chunk's read and write; the write's fenced offset update must refuse it. */
+/** docs/design.md §5: the zombie resumes between its chunk's read and write; the write's fenced offset update must refuse it. */
 export const zombie: ScenarioDefinition = {
   name: 'zombie',
   summary: 'a member frozen mid-chunk (SPR_FAULT_ACTION=stop) past its session timeout, a successor takes over, it resumes and sends its write',

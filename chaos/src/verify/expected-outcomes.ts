@@ -2,7 +2,7 @@ import type { PaymentEvent } from '@spr/contracts';
 import { applyPaymentEvent, type LedgerLeg, type Payment } from '@spr/payments-domain';
 import { eventContent, type LogRecord } from './log-record.ts';
 
-/** Where a log record must end up (DESIGN.md G3): exactly one of these. */
+/** Where a log record must end up (docs/design.md G3): exactly one of these. */
 export type Outcome = 'applied' | 'duplicate' | 'parked' | 'dead-lettered';
 
 /**
@@ -30,7 +30,7 @@ interface EntityModel {
 }
 
 /**
- * What the log implies, from the contract alone (DESIGN.md G1–G3), never from the consumer's code: per partition
+ * What the log implies, from the contract alone (docs/design.md G1–G3), never from the consumer's code: per partition
  * in offset order, poison (too large, undecodable, a key that does not name the event's entity) is dead-lettered;
  * an event id seen before is a duplicate when its content is the same and dead-lettered when it differs; per
  * entity, `seq <= applied` is a duplicate, `applied + 1` is applied through the pure state machine (a refused

@@ -3,7 +3,7 @@ import { expectOutcomes, type Outcome } from './expected-outcomes.ts';
 import { eventContent, positionKey, type LogRecord } from './log-record.ts';
 import type { LedgerSnapshot } from './read-ledger.ts';
 
-/** What the verifier found for one scenario (DESIGN.md §8). A scenario passes only with `failures` empty. */
+/** What the verifier found for one scenario (docs/design.md §8). A scenario passes only with `failures` empty. */
 export interface Verification {
   /** Records in the log. */
   readonly events: number;

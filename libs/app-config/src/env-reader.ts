@@ -19,8 +19,8 @@ export interface EnvReader {
 }
 
 /**
- * Typed access to environment variables for an app's edge (STYLE.md: config is parsed once, at the edge, into a
- * frozen object). Every accessor fails with a ConfigError naming the variable.
+ * Typed access to environment variables for an app's edge (docs/conventions.md: config is parsed once, at the
+ * edge, into a frozen object). Every accessor fails with a ConfigError naming the variable.
  */
 export function envReader(env: NodeJS.ProcessEnv): EnvReader {
   const raw = (name: string) => {

@@ -65,7 +65,7 @@ const BEGIN: SqlStatement = { text: 'begin', values: [] };
 const COMMIT: SqlStatement = { text: 'commit', values: [] };
 
 /**
- * One chunk transaction (DESIGN.md §2, §5, §9; decision 0008): classifies every event against the durable dedupe
+ * One chunk transaction (docs/design.md §2, §5, §9; decision 0008): classifies every event against the durable dedupe
  * state, folds (or applies) each entity's events in order, and writes the effects, dedupe rows, entity progress,
  * dead letters, parked events and the fenced offset update in ONE PostgreSQL transaction.
  * `messages` are contiguous offsets starting at `claim.nextOffset`.

@@ -1,5 +1,5 @@
 /**
- * Named places in a chunk's life where the chaos suite kills the consumer (DESIGN.md §8). Only the chaos suite
+ * Named places in a chunk's life where the chaos suite kills the consumer (docs/design.md §8). Only the chaos suite
  * sets SPR_FAULT_POINT; in any other process every check is a no-op. With a fold handler (decision 0009):
  * after-fetch, records taken from the queue; mid-insert, the chunk's read returned; before-commit, its write
  * built and not sent; during-commit, the write (one implicit transaction) on the wire; after-commit, it returned.

@@ -57,7 +57,7 @@ export async function readPartitionOffsets(db: Queryable, groupId: string, topic
 }
 
 /**
- * The fenced offset update of every chunk write (DESIGN.md §5): it moves `next_offset` from the claim's to `end`
+ * The fenced offset update of every chunk write (docs/design.md §5): it moves `next_offset` from the claim's to `end`
  * only if nobody moved it and the generation is still this member's. Otherwise it raises SQLSTATE SPR02, and
  * nothing of the transaction it is part of is written (the caller then reads the stored offset to tell a fence
  * from an operator's reset).

@@ -66,7 +66,7 @@ export interface EntityState<S> {
 }
 
 /**
- * The fast path (DESIGN.md §9): per chunk, load the state of every entity in it with one query, fold each
+ * The fast path (docs/design.md §9): per chunk, load the state of every entity in it with one query, fold each
  * entity's events in order in memory with a pure function, then write the chunk's effects set-based. The handler
  * gives its SQL as statements (values, not calls): the runtime sends the load with its own reads in one round
  * trip, and the write with its own writes in another, as one transaction (decision 0008).

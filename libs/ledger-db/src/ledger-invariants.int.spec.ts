@@ -1,4 +1,4 @@
-/** The invariants of DESIGN.md §6 are enforced by PostgreSQL itself, whatever code writes. */
+/** The invariants of docs/design.md §6 are enforced by PostgreSQL itself, whatever code writes. */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabaseSchema, testStack, type TestDatabaseSchema } from '@spr/testing';
 import pg from 'pg';

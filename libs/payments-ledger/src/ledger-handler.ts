@@ -43,7 +43,7 @@ const toPayment = (r: PaymentRow): Payment => ({
 });
 
 /**
- * The payment consumer's fast path (DESIGN.md §9): one query loads (and locks) the chunk's payments, the pure
+ * The payment consumer's fast path (docs/design.md §9): one query loads (and locks) the chunk's payments, the pure
  * payments state machine folds each payment's events, and two statements write the new payment rows and every
  * ledger leg (the database checks that each transaction balances and posts the account balances).
  */
