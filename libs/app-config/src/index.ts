@@ -1,1 +1,2 @@
 export * from './env-reader.ts';
+export * from './run-service.ts';
