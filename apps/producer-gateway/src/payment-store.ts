@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { paymentTypes, toJsonValue, type PaymentEvent } from '@spr/contracts';
-import { isTransientPgError, pgErrorKind, violatedConstraint } from '@spr/ledger-db';
+import { isTransientPgError, pgErrorKind, violatedConstraint, withTransaction } from '@spr/ledger-db';
 import type { PaymentState } from '@spr/payments-domain';
 import type pg from 'pg';
 import type { ErrorCode } from './api-schemas.ts';
@@ -211,7 +211,16 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
   return {
     async write(request) {
       try {
-        return await inTransaction(pool, (client) => writeInTransaction(client, request));
+        // `begin` travels with the key's lock, and the outcome says commit or roll back: one round trip each.
+        return await withTransaction(
+          pool,
+          async (client) => {
+            const { commit, outcome } = await writeInTransaction(client, request);
+            await client.query(commit ? 'commit' : 'rollback');
+            return outcome;
+          },
+          { workSendsBeginAndCommit: true },
+        );
       } catch (error) {
         // Only possible if two transactions held one key's lock, which the lock rules out; answered as "in use".
         if (pgErrorKind(error) === 'unique_violation' && violatedConstraint(error) === 'idempotency_requests_api_key_id_idempotency_key_pk') {
@@ -230,31 +239,6 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
       await pool.query('select 1');
     },
   };
-}
-
-/**
- * Runs `work` in a transaction (which `work` begins) on a client of its own, committing or rolling back as
- * `work` says: a refused request rolls back, so nothing it did is kept. A client whose connection failed is
- * destroyed, not reused.
- */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<{ commit: boolean; outcome: T }>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    const { commit, outcome } = await work(client);
-    await client.query(commit ? 'commit' : 'rollback');
-    return outcome;
-  } catch (error) {
-    if (pgErrorKind(error) === 'connection') broken = error as Error;
-    else {
-      await client.query('rollback').catch((rollbackError: unknown) => {
-        broken = new Error('rollback failed', { cause: rollbackError });
-      });
-    }
-    throw error;
-  } finally {
-    client.release(broken);
-  }
 }
 
 /** Whether a failed write is worth retrying by the client (503) rather than a bug (500). */

@@ -10,12 +10,11 @@ import {
   type EventIdentity,
   type ProcessedRecord,
   type ProgressUpdate,
-  type Queryable,
   type RecentEventWindow,
   type SeenEvent,
   type SqlStatement,
 } from '@spr/idempotency';
-import { isTransientPgError, pgErrorKind } from '@spr/ledger-db';
+import { isTransientPgError, withClient, withTransaction, type Queryable } from '@spr/ledger-db';
 import type pg from 'pg';
 import type { FaultInjector } from './fault-points.ts';
 import { isFenceError, offsetAdvanceStatement, readPartitionOffset, type ChunkCounts, type PartitionClaim, type PartitionRef } from './offset-store.ts';
@@ -79,15 +78,15 @@ const COMMIT: SqlStatement = { text: 'commit', values: [] };
  */
 export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, claim: PartitionClaim, messages: readonly PreparedMessage<E>[]): Promise<ChunkResult> {
   const waitStart = performance.now();
-  const client = await ctx.pool.connect();
-  ctx.observe?.poolWait(performance.now() - waitStart);
-  const txId = ++transactionIds;
-  const txStart = performance.now();
-  ctx.observe?.transactionStarted(txId);
   const inBlock = ctx.handler.kind === 'apply';
-  let broken: Error | undefined;
-  const beganAt = epochNow();
-  try {
+  let txId = 0;
+  let txStart: number | undefined;
+  const chunk = async (client: pg.PoolClient): Promise<ChunkResult> => {
+    ctx.observe?.poolWait(performance.now() - waitStart);
+    txId = ++transactionIds;
+    txStart = performance.now();
+    ctx.observe?.transactionStarted(txId);
+    const beganAt = epochNow();
     const plan = await planChunk(ctx, client, messages, { begin: inBlock });
     if (ctx.faults.shouldFail('mid-insert')) ctx.faults.trip('mid-insert');
     const end = messages.at(-1)!.message.offset + 1n;
@@ -121,17 +120,18 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
       deadLetterReasons: plan.deadLetters.map((d) => d.reasonCode),
       recorded: plan.recorded,
     };
+  };
+  try {
+    // Only the apply path holds a block; a fold chunk's failed write has already rolled itself back. Either way a
+    // client whose connection broke is destroyed, not returned to the pool.
+    return await (inBlock ? withTransaction(ctx.pool, chunk, { workSendsBeginAndCommit: true }) : withClient(ctx.pool, chunk));
   } catch (error) {
-    if (pgErrorKind(error) === 'connection') broken = error as Error;
-    // Outside a block a failed write has already rolled itself back.
-    if (inBlock) await client.query('rollback').catch((rollbackError: unknown) => (broken ??= rollbackError as Error));
+    if (txStart === undefined) throw error; // no client: the pool's own error
     const conflict = asProgressConflict(error);
     if (conflict) throw conflict;
     throw isTransientPgError(error) ? new RuntimeError('TRANSIENT', `chunk transaction failed: ${(error as Error).message}`, { cause: error }) : error;
   } finally {
-    // A client whose connection broke is destroyed, not returned to the pool.
-    client.release(broken);
-    ctx.observe?.transactionEnded(txId, performance.now() - txStart);
+    if (txStart !== undefined) ctx.observe?.transactionEnded(txId, performance.now() - txStart);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { EventIdentity, Queryable, SqlStatement } from '@spr/idempotency';
-import type { StoredHeaders } from '@spr/ledger-db';
+import type { EventIdentity, SqlStatement } from '@spr/idempotency';
+import type { Queryable, StoredHeaders } from '@spr/ledger-db';
 import { restoreHeaders, storeHeaders } from './message.ts';
 import type { RawMessage } from './types.ts';
 

@@ -1,4 +1,5 @@
-import { classifyEvent, entityKey, loadChunkDedupeState, type EntityProgress, type Queryable } from '@spr/idempotency';
+import { classifyEvent, entityKey, loadChunkDedupeState, type EntityProgress } from '@spr/idempotency';
+import { withTransaction, type Queryable } from '@spr/ledger-db';
 import type pg from 'pg';
 import { emptyPlan, processLane, writePlan, type ChunkPlan, type LaneContext } from './chunk-processor.ts';
 import { restoreHeaders } from './message.ts';
@@ -21,21 +22,6 @@ export interface RedriveReport {
   readonly deadLettered: number;
   /** Entities whose gap an operator released. */
   readonly released: number;
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 async function lockProgress(tx: Queryable, entity: EntityRef): Promise<EntityProgress | undefined> {
@@ -70,7 +56,7 @@ export async function redriveParked<E, S, F>(ctx: RedriveContext<E, S, F>, optio
   const report = { entities: rows.length, applied: 0, stillParked: 0, deadLettered: 0, released: 0 };
   for (const row of rows) {
     const entity = { entityType: row.entity_type, entityId: row.entity_id };
-    const plan = await inTransaction(ctx.pool, async (tx) => {
+    const plan = await withTransaction(ctx.pool, async (tx) => {
       const before = await lockProgress(tx, entity);
       const firstParked = await tx.query<{ seq: string }>(
         `select min(seq) as seq from parked_events where entity_type = $1 and entity_id = $2 and status = 'parked'`,
@@ -132,7 +118,7 @@ export async function redriveDeadLetters<E, S, F>(ctx: RedriveContext<E, S, F>, 
     const identity = decoded.identity;
     const entity = { entityType: identity.entityType, entityId: identity.entityId };
     entities.add(entityKey(entity.entityType, entity.entityId));
-    const outcome = await inTransaction(ctx.pool, async (tx): Promise<'applied' | 'parked' | 'dead' | 'duplicate'> => {
+    const outcome = await withTransaction(ctx.pool, async (tx): Promise<'applied' | 'parked' | 'dead' | 'duplicate'> => {
       const before = await lockProgress(tx, entity);
       const dedupe = await loadChunkDedupeState(tx, [identity]);
       const recorded = dedupe.seen.get(identity.eventId);

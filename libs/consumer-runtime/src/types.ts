@@ -1,4 +1,5 @@
-import type { EventIdentity, Queryable, SqlStatement } from '@spr/idempotency';
+import type { EventIdentity, SqlStatement } from '@spr/idempotency';
+import type { Queryable } from '@spr/ledger-db';
 
 /** A Kafka record as the runtime sees it: bytes, where it sits, and its headers as bytes. */
 export interface RawMessage {

@@ -1,6 +1,7 @@
+import type { Queryable } from '@spr/ledger-db';
 import { classifyEvent } from './classify-event.ts';
 import { IdempotencyError } from './idempotency-error.ts';
-import { entityKey, type DedupeVerdict, type EntityProgress, type EventIdentity, type EventOutcome, type EventPosition, type Queryable, type SeenEvent, type SqlStatement, SQLSTATE } from './types.ts';
+import { entityKey, type DedupeVerdict, type EntityProgress, type EventIdentity, type EventOutcome, type EventPosition, type SeenEvent, type SqlStatement, SQLSTATE } from './types.ts';
 
 /** What a chunk transaction learns from the database before folding its events. */
 export interface ChunkDedupeState {

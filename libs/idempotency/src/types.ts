@@ -1,5 +1,3 @@
-import type pg from 'pg';
-
 /** What dedupe needs to know about an event: who it is for, where it sits in the entity's sequence. */
 export interface EventIdentity {
   readonly eventId: string;
@@ -43,9 +41,6 @@ export type DedupeVerdict =
   | { readonly kind: 'duplicate'; readonly by: 'event_id' | 'seq' }
   | { readonly kind: 'gap'; readonly expectedSeq: bigint }
   | { readonly kind: 'conflict'; readonly reason: 'EVENT_ID_REUSED'; readonly recordedOutcome: EventOutcome };
-
-/** Anything that runs SQL: a pool client inside the caller's transaction. */
-export type Queryable = Pick<pg.ClientBase, 'query'>;
 
 /**
  * A statement as a value: run it with `query(statement)`, or send several in one round trip

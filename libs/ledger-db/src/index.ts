@@ -3,3 +3,4 @@ export * from './migrate.ts';
 export * from './pg-errors.ts';
 export * from './schema.ts';
 export * from './ledger-digest.ts';
+export * from './transaction.ts';

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
-
-type Queryable = Pick<pg.ClientBase, 'query'>;
+import type { Queryable } from './transaction.ts';
 
 /**
  * A fingerprint of the ledger's content (payments, legs, balances), independent of row ids, timestamps of posting
