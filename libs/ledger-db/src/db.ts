@@ -1,13 +1,4 @@
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import * as schema from './schema.ts';
-
-export type LedgerDb = NodePgDatabase<typeof schema>;
-
-/** Drizzle over a pool the caller owns (and closes). */
-export function createLedgerDb(pool: pg.Pool): LedgerDb {
-  return drizzle(pool, { schema });
-}
 
 /**
  * A pg pool whose clients cannot crash the process: a client whose connection dies (the backend terminated, the
