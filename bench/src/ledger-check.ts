@@ -1,3 +1,4 @@
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import type pg from 'pg';
 import { storedOffsets } from './offsets-watch.ts';
 
@@ -33,10 +34,12 @@ export async function checkLedger(db: pg.Pool | pg.Client, groupId: string, expe
   const legs = await one<{ n: string; doubled: string }>(
     `select coalesce(sum(n), 0) as n, count(*) filter (where n > 2) as doubled from (select count(*) as n from ledger_entries group by tx_id) t`,
   );
-  const offsets = await one<{ duplicates: string | null; parked: string | null; dead: string | null }>(
-    'select sum(duplicate_count) as duplicates, sum(parked_count) as parked, sum(dead_lettered_count) as dead from consumer_offsets where group_id = $1',
-    [groupId],
-  );
+  const offsets = { duplicates: 0n, parked: 0n, dead: 0n };
+  for (const { counts } of await readGroupOffsets(db, groupId)) {
+    offsets.duplicates += counts.duplicates;
+    offsets.parked += counts.parked;
+    offsets.dead += counts.deadLettered;
+  }
   const refunded = await one<{ s: string | null }>('select sum(refunded_minor)::text as s from payments');
   const net = await one<{ net: string }>('select coalesce(sum(balance_minor), 0)::text as net from account_balances');
   return {
@@ -45,9 +48,9 @@ export async function checkLedger(db: pg.Pool | pg.Client, groupId: string, expe
     legs: Number(legs.n),
     expectedLegs: expected.expectedLegs,
     duplicatesInLedger: Number(legs.doubled),
-    duplicatesSkipped: Number(offsets.duplicates ?? 0),
-    parked: Number(offsets.parked ?? 0),
-    deadLettered: Number(offsets.dead ?? 0),
+    duplicatesSkipped: Number(offsets.duplicates),
+    parked: Number(offsets.parked),
+    deadLettered: Number(offsets.dead),
     refundsMatch: (refunded.s ?? '0') === expected.refundedMinor,
     net: net.net,
   };

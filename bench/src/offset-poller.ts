@@ -1,3 +1,4 @@
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import pg from 'pg';
 import { epochNow, sleep } from './clock.ts';
 import type { OffsetTrace } from './latency.ts';
@@ -23,16 +24,15 @@ export async function startOffsetPoller(connectionString: string, groupId: strin
   const traces = new Map<number, { times: number[]; nextOffsets: number[] }>();
   const cycles: number[] = [];
   let running = true;
-  const query = { name: 'bench-poll-offsets', text: 'select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2', values: [groupId, topic] };
   const loop = (async () => {
     let previous = epochNow();
     while (running) {
-      const { rows } = await client.query<{ partition: number; next_offset: string }>(query);
+      const stored = await readGroupOffsets(client, groupId, topic);
       const now = epochNow();
       cycles.push(now - previous);
       previous = now;
-      for (const row of rows) {
-        const next = Number(row.next_offset);
+      for (const row of stored) {
+        const next = Number(row.nextOffset);
         let trace = traces.get(row.partition);
         if (!trace) traces.set(row.partition, (trace = { times: [], nextOffsets: [] }));
         if (trace.nextOffsets.length === 0 || trace.nextOffsets.at(-1)! !== next) {

@@ -1,14 +1,11 @@
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import type pg from 'pg';
 import { epochNow, sleep } from './clock.ts';
 import type { ConsumerHandle } from './consumer-handle.ts';
 
 /** Where a consumer group stands in PostgreSQL (the truth of SPR: consumer_offsets). */
 export async function storedOffsets(db: pg.Pool | pg.Client, groupId: string, topic: string): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ partition: number; next_offset: string; first_offset: string }>(
-    'select partition, next_offset, first_offset from consumer_offsets where group_id = $1 and topic = $2',
-    [groupId, topic],
-  );
-  return new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
+  return new Map((await readGroupOffsets(db, groupId, topic)).map((o) => [o.partition, Number(o.nextOffset)]));
 }
 
 function describeExit(consumer: ConsumerHandle | undefined): string {

@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import { createPaymentCodec, type PaymentCodec, type PaymentEvent } from '@spr/contracts';
 import { migrateDatabase } from '@spr/ledger-db';
 import { simulatePayments } from '@spr/payments-domain';
@@ -238,16 +239,14 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
       await raw.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: r.headers })) });
     },
     async progress() {
-      const { rows } = await pool.query<{ n: string | null }>('select sum(next_offset)::text as n from consumer_offsets where group_id = $1 and topic = $2', [groupId, topic]);
-      return BigInt(rows[0]?.n ?? 0);
+      return (await readGroupOffsets(pool, groupId, topic)).reduce((sum, o) => sum + o.nextOffset, 0n);
     },
     endOffsets,
     async waitForDrain(timeoutMs = 180_000) {
       const ends = await waitUntil(() => endOffsets(), { what: `the end offsets of ${topic}`, timeoutMs: 60_000, signal });
       await waitUntil(
         async () => {
-          const { rows } = await pool.query<{ partition: number; next_offset: string }>('select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2', [groupId, topic]);
-          const stored = new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+          const stored = new Map((await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]));
           return [...ends].every(([partition, end]) => (stored.get(partition) ?? 0n) >= end);
         },
         { what: `the consumer to drain ${topic} (stored next_offset = log end offset on every partition)`, timeoutMs, intervalMs: 100, signal },

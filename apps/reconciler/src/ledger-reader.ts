@@ -1,3 +1,5 @@
+import { readGroupOffsets } from '@spr/consumer-runtime';
+import { withTransaction } from '@spr/ledger-db';
 import type pg from 'pg';
 
 export interface StoredPayment {
@@ -28,9 +30,7 @@ export interface LedgerFacts {
 
 /** Reads what the ledger says, in a handful of set queries (one repeatable-read snapshot). */
 export async function readLedger(pool: pg.Pool, groupId: string, topic: string): Promise<LedgerFacts> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin isolation level repeatable read read only');
+  return withTransaction(pool, async (client) => {
     const outcomes = await client.query<{ event_id: string; outcome: string }>('select event_id, outcome from processed_events');
     const dead = await client.query<{ event_id: string | null }>(`select event_id from dead_letters where group_id = $1 and topic = $2 and status = 'dead'`, [groupId, topic]);
     const payments = await client.query<{ payment_id: string; state: string; captured_minor: string; refunded_minor: string; authorized_minor: string }>(
@@ -51,8 +51,7 @@ export async function readLedger(pool: pg.Pool, groupId: string, topic: string):
            using (account, currency)
         where coalesce(b.balance_minor, 0) <> coalesce(l.s, 0)`,
     );
-    const offsets = await client.query<{ partition: number; next_offset: string }>('select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2', [groupId, topic]);
-    await client.query('commit');
+    const offsets = await readGroupOffsets(client, groupId, topic);
     return {
       outcomes: new Map(outcomes.rows.map((r) => [r.event_id, r.outcome])),
       deadLetterIds: new Set(dead.rows.flatMap((r) => (r.event_id ? [r.event_id] : []))),
@@ -67,12 +66,7 @@ export async function readLedger(pool: pg.Pool, groupId: string, topic: string):
       outOfOrder: new Set(order.rows.map((r) => r.payment_id)),
       parked: new Map(parked.rows.map((r) => [r.entity_id, r.n])),
       balanceMismatches: balances.rows[0]!.n,
-      nextOffsets: new Map(offsets.rows.map((r) => [r.partition, BigInt(r.next_offset)])),
+      nextOffsets: new Map(offsets.map((o) => [o.partition, o.nextOffset])),
     };
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  }, { isolation: 'repeatable read', readOnly: true });
 }

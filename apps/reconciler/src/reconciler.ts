@@ -1,3 +1,4 @@
+import { readGroupOffsets, resetPartitionOffset } from '@spr/consumer-runtime';
 import type { PaymentCodec } from '@spr/contracts';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
@@ -43,17 +44,10 @@ export async function repairByReplay(deps: ReconcilerDeps, before: Reconciliatio
   const plan = replayPlan(before);
   const reset: Array<{ partition: number; from: bigint; to: bigint }> = [];
   for (const [partition, offset] of plan) {
-    const { rows } = await deps.pool.query<{ previous: string }>(
-      `update consumer_offsets o
-          set next_offset = $4, first_offset = $4, applied_count = 0, duplicate_count = 0, parked_count = 0, dead_lettered_count = 0, updated_at = now()
-         from (select next_offset as previous from consumer_offsets where group_id = $1 and topic = $2 and partition = $3 for update) p
-        where o.group_id = $1 and o.topic = $2 and o.partition = $3 and o.next_offset > $4
-        returning p.previous`,
-      [deps.groupId, deps.topic, partition, offset.toString()],
-    );
-    if (rows[0]) {
-      reset.push({ partition, from: BigInt(rows[0].previous), to: offset });
-      say(`partition ${partition}: stored offset reset from ${rows[0].previous} to ${offset}; the consumer re-reads from there`);
+    const previous = await resetPartitionOffset(deps.pool, { groupId: deps.groupId, topic: deps.topic, partition }, offset);
+    if (previous !== undefined) {
+      reset.push({ partition, from: previous, to: offset });
+      say(`partition ${partition}: stored offset reset from ${previous} to ${offset}; the consumer re-reads from there`);
     }
   }
   let caughtUp = true;
@@ -62,13 +56,13 @@ export async function repairByReplay(deps: ReconcilerDeps, before: Reconciliatio
     const deadline = Date.now() + options.waitMs;
     caughtUp = false;
     while (Date.now() < deadline) {
-      const { rows } = await deps.pool.query<{ partition: number; next_offset: string }>('select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2', [deps.groupId, deps.topic]);
-      const behind = rows.filter((r) => reset.some((x) => x.partition === r.partition) && BigInt(r.next_offset) < (targets.get(r.partition) ?? 0n));
+      const stored = await readGroupOffsets(deps.pool, deps.groupId, deps.topic);
+      const behind = stored.filter((o) => reset.some((x) => x.partition === o.partition) && o.nextOffset < (targets.get(o.partition) ?? 0n));
       if (behind.length === 0) {
         caughtUp = true;
         break;
       }
-      say(`waiting for the consumer to re-run ${behind.length} partition(s): ${behind.map((r) => `${r.partition}@${r.next_offset}`).join(', ')}`);
+      say(`waiting for the consumer to re-run ${behind.length} partition(s): ${behind.map((o) => `${o.partition}@${o.nextOffset}`).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     if (!caughtUp) say(`the consumer did not catch up within ${options.waitMs / 1000}s (is it running?); checking anyway`);

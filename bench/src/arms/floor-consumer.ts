@@ -7,7 +7,8 @@
  * what the runtime adds to reading Kafka and committing to PostgreSQL.
  *
  * The transaction is one statement (the insert as a data-modifying CTE, the upsert as its main query), so it
- * costs one round trip: the floor of "one transaction per batch".
+ * costs one round trip: the floor of "one transaction per batch". That is why its SQL on consumer_offsets is its
+ * own, the one statement outside the runtime's offset-store: the floor has no claim or fence to go through.
  */
 import { EVENT_HEADERS, createKafkaClient, KAFKA_DEFAULTS } from '@spr/routing';
 import type { Batch } from 'kafkajs';

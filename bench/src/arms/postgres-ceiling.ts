@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PaymentEvent } from '@spr/contracts';
-import { offsetAdvanceStatement, runInOneRoundTrip, type EntityState } from '@spr/consumer-runtime';
+import { claimPartition, offsetAdvanceStatement, runInOneRoundTrip, type EntityState } from '@spr/consumer-runtime';
 import { dedupeWriteStatement, type ProcessedRecord, type ProgressUpdate } from '@spr/idempotency';
 import { applyPaymentEvent, type Payment } from '@spr/payments-domain';
 import { createLedgerHandler, type LedgerPosting } from '@spr/payments-ledger';
@@ -42,11 +42,7 @@ export async function runPostgresCeiling(config: ChildArmConfig, reporter: ArmRe
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.partitions });
   pool.on('error', () => undefined);
-  await pool.query(
-    `insert into consumer_offsets (group_id, topic, partition, next_offset, first_offset, generation, owner)
-     select $1, $2, p, 0, 0, 1, 'bench-b' from generate_series(0, $3::int - 1) as p`,
-    [config.groupId, config.topic, config.partitions],
-  );
+  for (let partition = 0; partition < config.partitions; partition++) await claimPartition(pool, { groupId: config.groupId, topic: config.topic, partition }, 'bench-b', 0n);
 
   let written = 0;
   reporter.first();

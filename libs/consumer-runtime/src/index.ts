@@ -11,6 +11,9 @@ export { entityKey, type ApplyHandler, type DecodeOutcome, type EntityRef, type 
 // Operating it: redrive of dead letters and parked events, and the chaos suite's fault points.
 export { redriveDeadLetters, redriveParked } from './redrive.ts';
 export { FAULT_POINTS, faultInjectorFromEnv, type FaultPoint } from './fault-points.ts';
+// The stored offsets (consumer_offsets has no other owner): read by the reconciler, the benchmark and the chaos
+// suite, reset by a repair, claimed by the benchmark's PostgreSQL-only arm.
+export { claimPartition, readGroupOffsets, resetPartitionOffset, type StoredPartitionOffset } from './offset-store.ts';
 // The chunk write's own parts, for the benchmark's PostgreSQL-only arm, which writes the consumer's rows without the runtime.
 export { offsetAdvanceStatement } from './offset-store.ts';
 export { runInOneRoundTrip } from './one-round-trip.ts';
