@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.ts';
+import { createLogger, LOG_LEVELS } from './logger.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -28,5 +28,14 @@ describe('createLogger', () => {
     expect(text).not.toContain('k-123');
     expect(text).not.toContain('Bearer t');
     expect(text).not.toMatch(/"password":"p"/);
+  });
+
+  it('takes every level of LOG_LEVELS, and each lets through the more severe ones only', () => {
+    for (const [i, level] of LOG_LEVELS.entries()) {
+      const { lines, destination } = capture();
+      const logger = createLogger({ service: 's', level, destination });
+      for (const each of LOG_LEVELS) logger[each]({}, each);
+      expect(lines.map((l) => l.level)).toEqual(LOG_LEVELS.slice(0, i + 1));
+    }
   });
 });

@@ -3,6 +3,9 @@ import { pino, type DestinationStream, type Level, type Logger as PinoLogger } f
 export type Logger = PinoLogger;
 export type LogLevel = Level;
 
+/** Every level, most severe first: what LOG_LEVEL accepts in every app. */
+export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
 export interface LoggerOptions {
   /** The service name on every line. */
   readonly service: string;
