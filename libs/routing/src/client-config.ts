@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { RoutingError } from './routing-error.ts';
+import { readEnv, type EnvReader } from '@spr/app-config';
+import { REGISTRY_REQUEST_TIMEOUT_MS } from './kafka-client.ts';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
@@ -31,84 +32,72 @@ export const KAFKA_DEFAULTS = {
 } as const;
 
 const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
+const BROKER = /^[^\s:]+:\d{1,5}$/;
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new RoutingError('INVALID_CONFIG', `${name} is not set`);
-  return value;
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new RoutingError('INVALID_CONFIG', `${name}=${raw} is not a non-negative integer`);
-  return value;
-}
-
-function pemFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const path = env[name];
-  if (!path) return undefined;
+function pemFile(e: EnvReader, name: string): string | undefined {
+  const path = e.optionalString(name);
+  if (path === undefined) return undefined;
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new RoutingError('INVALID_CONFIG', `${name}=${path} cannot be read: ${(error as Error).message}`, { cause: error });
+    e.problem(`${name}=${path} cannot be read: ${(error as Error).message}`);
+    return undefined;
   }
 }
 
 /**
  * Kafka settings from the environment: KAFKA_BROKERS (comma-separated host:port), KAFKA_CLIENT_ID,
- * KAFKA_TLS (true/false), KAFKA_TLS_CA_FILE / KAFKA_TLS_CERT_FILE / KAFKA_TLS_KEY_FILE, KAFKA_SASL_MECHANISM
+ * KAFKA_TLS (a boolean), KAFKA_TLS_CA_FILE / KAFKA_TLS_CERT_FILE / KAFKA_TLS_KEY_FILE, KAFKA_SASL_MECHANISM
  * (plain, scram-sha-256, scram-sha-512) with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD,
- * KAFKA_CONNECTION_TIMEOUT_MS, KAFKA_REQUEST_TIMEOUT_MS, KAFKA_RETRIES.
+ * KAFKA_CONNECTION_TIMEOUT_MS, KAFKA_REQUEST_TIMEOUT_MS, KAFKA_RETRIES. Throws a ConfigError naming every problem.
  */
 export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, defaultClientId: string): KafkaClientConfig {
-  const brokers = required(env, 'KAFKA_BROKERS').split(',').map((b) => b.trim()).filter(Boolean);
-  for (const broker of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) throw new RoutingError('INVALID_CONFIG', `KAFKA_BROKERS entry '${broker}' is not host:port`);
-  }
-  const ca = pemFile(env, 'KAFKA_TLS_CA_FILE');
-  const cert = pemFile(env, 'KAFKA_TLS_CERT_FILE');
-  const key = pemFile(env, 'KAFKA_TLS_KEY_FILE');
-  const tlsFlag = env.KAFKA_TLS?.toLowerCase();
-  if (tlsFlag !== undefined && tlsFlag !== '' && tlsFlag !== 'true' && tlsFlag !== 'false') {
-    throw new RoutingError('INVALID_CONFIG', `KAFKA_TLS=${env.KAFKA_TLS} must be true or false`);
-  }
-  const tls = ca || cert || key ? { ca, cert, key } : tlsFlag === 'true';
+  return readEnv(env, (e) => readKafkaConfig(e, defaultClientId));
+}
+
+/** kafkaConfigFromEnv for an app's own reader, so that its problems are reported with the app's. */
+export function readKafkaConfig(e: EnvReader, defaultClientId: string): KafkaClientConfig {
+  const brokers = e.string('KAFKA_BROKERS').split(',').map((b) => b.trim()).filter(Boolean);
+  for (const broker of brokers) if (!BROKER.test(broker)) e.problem(`KAFKA_BROKERS entry '${broker}' is not host:port`);
+  const ca = pemFile(e, 'KAFKA_TLS_CA_FILE');
+  const cert = pemFile(e, 'KAFKA_TLS_CERT_FILE');
+  const key = pemFile(e, 'KAFKA_TLS_KEY_FILE');
+  const tlsFlag = e.bool('KAFKA_TLS', false);
+  const tls = ca || cert || key ? { ca, cert, key } : tlsFlag;
   let sasl: KafkaClientConfig['sasl'];
-  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
-  if (mechanism) {
-    if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
-      throw new RoutingError('INVALID_CONFIG', `KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} must be one of ${SASL_MECHANISMS.join(', ')}`);
-    }
-    sasl = { mechanism: mechanism as SaslMechanism, username: required(env, 'KAFKA_SASL_USERNAME'), password: required(env, 'KAFKA_SASL_PASSWORD') };
+  if (e.optionalString('KAFKA_SASL_MECHANISM') !== undefined) {
+    const mechanism = e.oneOf('KAFKA_SASL_MECHANISM', SASL_MECHANISMS, 'plain');
+    const username = e.string('KAFKA_SASL_USERNAME');
+    const password = e.secret('KAFKA_SASL_PASSWORD');
+    if (password === undefined) e.problem('KAFKA_SASL_PASSWORD is not set');
+    sasl = { mechanism, username, password: password ?? '' };
   }
   return Object.freeze({
     brokers,
-    clientId: env.KAFKA_CLIENT_ID?.trim() || defaultClientId,
+    clientId: e.string('KAFKA_CLIENT_ID', defaultClientId),
     tls,
     sasl,
-    connectionTimeoutMs: positiveInt(env, 'KAFKA_CONNECTION_TIMEOUT_MS', KAFKA_DEFAULTS.connectionTimeoutMs),
-    requestTimeoutMs: positiveInt(env, 'KAFKA_REQUEST_TIMEOUT_MS', KAFKA_DEFAULTS.requestTimeoutMs),
-    retry: { ...KAFKA_DEFAULTS.retry, retries: positiveInt(env, 'KAFKA_RETRIES', KAFKA_DEFAULTS.retry.retries) },
+    connectionTimeoutMs: e.int('KAFKA_CONNECTION_TIMEOUT_MS', KAFKA_DEFAULTS.connectionTimeoutMs, { min: 0 }),
+    requestTimeoutMs: e.int('KAFKA_REQUEST_TIMEOUT_MS', KAFKA_DEFAULTS.requestTimeoutMs, { min: 0 }),
+    retry: { ...KAFKA_DEFAULTS.retry, retries: e.int('KAFKA_RETRIES', KAFKA_DEFAULTS.retry.retries, { min: 0 }) },
   });
 }
 
 /**
- * SCHEMA_REGISTRY_URL (the Confluent-compatible API root), optional SCHEMA_REGISTRY_USERNAME / _PASSWORD and
- * SCHEMA_REGISTRY_TIMEOUT_MS.
+ * SCHEMA_REGISTRY_URL (the Confluent-compatible API root, http or https), optional SCHEMA_REGISTRY_USERNAME /
+ * _PASSWORD and SCHEMA_REGISTRY_TIMEOUT_MS. Throws a ConfigError naming every problem.
  */
 export function schemaRegistryConfigFromEnv(env: NodeJS.ProcessEnv): SchemaRegistryConfig {
-  const url = required(env, 'SCHEMA_REGISTRY_URL');
-  try {
-    new URL(url);
-  } catch (error) {
-    throw new RoutingError('INVALID_CONFIG', `SCHEMA_REGISTRY_URL=${url} is not a URL`, { cause: error });
-  }
+  return readEnv(env, readSchemaRegistryConfig);
+}
+
+/** schemaRegistryConfigFromEnv for an app's own reader. */
+export function readSchemaRegistryConfig(e: EnvReader): SchemaRegistryConfig {
   return Object.freeze({
-    url,
-    username: env.SCHEMA_REGISTRY_USERNAME || undefined,
-    password: env.SCHEMA_REGISTRY_PASSWORD || undefined,
-    requestTimeoutMs: env.SCHEMA_REGISTRY_TIMEOUT_MS ? positiveInt(env, 'SCHEMA_REGISTRY_TIMEOUT_MS', 5_000) : undefined,
+    url: e.url('SCHEMA_REGISTRY_URL', undefined, { protocols: ['http:', 'https:'] }),
+    username: e.optionalString('SCHEMA_REGISTRY_USERNAME'),
+    password: e.secret('SCHEMA_REGISTRY_PASSWORD'),
+    // Unset stays undefined: the client applies REGISTRY_REQUEST_TIMEOUT_MS.
+    requestTimeoutMs: e.optionalString('SCHEMA_REGISTRY_TIMEOUT_MS') === undefined ? undefined : e.int('SCHEMA_REGISTRY_TIMEOUT_MS', REGISTRY_REQUEST_TIMEOUT_MS, { min: 0 }),
   });
 }
