@@ -1,7 +1,7 @@
-import { envReader } from '@spr/app-config';
+import { POSTGRES_URL, readEnv, shutdownTimeoutMsFromEnv } from '@spr/app-config';
 import { DEFAULT_BACKPRESSURE, RUNTIME_DEFAULTS, type BackpressureOptions } from '@spr/consumer-runtime';
-import type { LogLevel } from '@spr/observability';
-import { kafkaConfigFromEnv, schemaRegistryConfigFromEnv, type KafkaClientConfig, type SchemaRegistryConfig } from '@spr/routing';
+import { LOG_LEVELS, type LogLevel } from '@spr/observability';
+import { readKafkaConfig, readSchemaRegistryConfig, type KafkaClientConfig, type SchemaRegistryConfig } from '@spr/routing';
 
 export interface PaymentConsumerConfig {
   readonly databaseUrl: string;
@@ -26,17 +26,21 @@ export interface PaymentConsumerConfig {
   readonly opsPort: number;
   readonly logLevel: LogLevel;
   readonly migrateOnStart: boolean;
+  /** How long a graceful stop may take before the process exits 1 anyway. */
+  readonly shutdownTimeoutMs: number;
 }
 
-/** The consumer's settings from the environment (documented in apps/payment-consumer/README.md). */
+/**
+ * The consumer's settings from the environment (documented in apps/payment-consumer/README.md); a ConfigError names
+ * every bad variable at once.
+ */
 export function paymentConsumerConfigFromEnv(env: NodeJS.ProcessEnv): PaymentConsumerConfig {
-  const e = envReader(env);
-  return Object.freeze({
-    databaseUrl: e.url('DATABASE_URL'),
+  return readEnv(env, (e) => Object.freeze({
+    databaseUrl: e.url('DATABASE_URL', undefined, POSTGRES_URL),
     dbPoolSize: e.int('DB_POOL_SIZE', 8, { min: 2, max: 200 }),
     idleInTransactionTimeoutMs: e.int('IDLE_IN_TRANSACTION_TIMEOUT_MS', 30_000, { min: 0 }),
-    kafka: kafkaConfigFromEnv(env, 'payment-consumer'),
-    registry: schemaRegistryConfigFromEnv(env),
+    kafka: readKafkaConfig(e, 'payment-consumer'),
+    registry: readSchemaRegistryConfig(e),
     topic: e.string('PAYMENTS_TOPIC', 'payments'),
     groupId: e.string('CONSUMER_GROUP', 'payment-consumer'),
     startFrom: e.oneOf('START_FROM', ['earliest', 'latest'] as const, 'earliest'),
@@ -53,7 +57,8 @@ export function paymentConsumerConfigFromEnv(env: NodeJS.ProcessEnv): PaymentCon
     fetchMaxBytesPerPartition: e.int('FETCH_MAX_BYTES_PER_PARTITION', RUNTIME_DEFAULTS.fetchMaxBytesPerPartition, { min: 1024 }),
     opsHost: e.string('OPS_HOST', '127.0.0.1'),
     opsPort: e.int('OPS_PORT', 9091, { min: 0, max: 65_535 }),
-    logLevel: e.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
+    logLevel: e.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     migrateOnStart: e.bool('MIGRATE_ON_START', false),
-  });
+    shutdownTimeoutMs: shutdownTimeoutMsFromEnv(e),
+  }));
 }

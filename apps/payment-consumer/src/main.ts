@@ -1,48 +1,27 @@
 #!/usr/bin/env node
-/** The payment consumer process: config from the environment, SIGTERM/SIGINT drain and exit 0. */
+/**
+ * The payment consumer process: config from the environment, SIGTERM/SIGINT drain and exit 0 (runService: exit 1
+ * on a fatal error, 2 on bad configuration).
+ */
+import { runService } from '@spr/app-config';
 import { createLogger, silenceKnownDependencyWarnings } from '@spr/observability';
 import { paymentConsumerConfigFromEnv } from './config.ts';
-import { createPaymentConsumer, type PaymentConsumer } from './payment-consumer.ts';
+import { createPaymentConsumer } from './payment-consumer.ts';
+
+const SERVICE = 'payment-consumer';
 
 silenceKnownDependencyWarnings();
-const bootLogger = createLogger({ service: 'payment-consumer' });
-let consumer: PaymentConsumer | undefined;
-let starting: Promise<unknown> = Promise.resolve();
-let stopping = false;
-
-// Handlers first: a SIGTERM while the consumer starts still drains and leaves the group, once it has started.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    bootLogger.info({ signal }, 'draining and stopping');
-    starting
-      .catch(() => undefined)
-      .then(() => consumer?.stop())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          bootLogger.error({ err: error }, 'stopping failed');
-          process.exit(1);
-        },
-      );
-  });
-}
-
-try {
-  const config = paymentConsumerConfigFromEnv(process.env);
-  const logger = createLogger({ service: 'payment-consumer', level: config.logLevel });
-  const created = createPaymentConsumer(config, logger);
-  consumer = created;
-  created.runtime.events.once('crashed', ({ error }) => {
-    logger.fatal({ err: error }, 'exiting: the runtime crashed');
-    void created.stop().finally(() => process.exit(1));
-  });
-  starting = created.start();
-  const { opsPort } = (await starting) as { opsPort: number };
-  logger.info({ opsPort, topic: config.topic, groupId: config.groupId }, 'payment consumer running');
-} catch (error) {
-  bootLogger.fatal({ err: error }, 'payment consumer failed to start');
-  await consumer?.stop().catch(() => undefined);
-  process.exit(1);
-}
+void runService(
+  async (service) => {
+    const config = paymentConsumerConfigFromEnv(process.env);
+    const logger = createLogger({ service: SERVICE, level: config.logLevel });
+    service.configure({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
+    const consumer = createPaymentConsumer(config, logger);
+    // Registered before start: a SIGTERM while starting still drains and leaves the group, once it has started.
+    service.onStop(() => consumer.stop());
+    consumer.runtime.events.once('crashed', ({ error }) => service.fail(error, 'exiting: the runtime crashed'));
+    const { opsPort } = await consumer.start();
+    logger.info({ opsPort, topic: config.topic, groupId: config.groupId }, 'payment consumer running');
+  },
+  { name: SERVICE, logger: createLogger({ service: SERVICE }) },
+);

@@ -1,7 +1,7 @@
+import { ConfigError, redactUrl } from '@spr/app-config';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey } from './api-keys.ts';
-import { describeConfig, GATEWAY_DEFAULTS, gatewayConfigFromEnv, redactUrl } from './config.ts';
-import { GatewayError } from './gateway-error.ts';
+import { describeConfig, GATEWAY_DEFAULTS, gatewayConfigFromEnv } from './config.ts';
 
 const minimal = {
   DATABASE_URL: 'postgres://spr:s3cret-pw@127.0.0.1:15432/spr',
@@ -14,9 +14,9 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
     gatewayConfigFromEnv(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ code: 'INVALID_CONFIG', retriable: false });
-    return (error as GatewayError).context.problems as string[];
+    return [...(error as ConfigError).problems];
   }
   throw new Error('expected the configuration to be refused');
 }
@@ -94,6 +94,17 @@ describe('gatewayConfigFromEnv', () => {
       'BODY_LIMIT_BYTES=1.5 must be an integer from 256 to 67108864',
       'LOG_LEVEL=loud must be one of fatal, error, warn, info, debug, trace',
       'MIGRATE_ON_START=yes must be true or false',
+    ]);
+  });
+
+  it('reads booleans and integers by the rules every app shares', () => {
+    expect(gatewayConfigFromEnv({ ...minimal, MIGRATE_ON_START: '1' }).migrateOnStart).toBe(true);
+    expect(gatewayConfigFromEnv({ ...minimal, MIGRATE_ON_START: 'FALSE' }).migrateOnStart).toBe(false);
+    expect(problemsOf({ ...minimal, PORT: '1e3', DB_POOL_SIZE: '0x10', RELAY_BATCH_SIZE: ' 12 ', SHUTDOWN_TIMEOUT_MS: '50' })).toEqual([
+      'PORT=1e3 must be an integer from 0 to 65535',
+      'DB_POOL_SIZE=0x10 must be an integer from 1 to 1000',
+      'RELAY_BATCH_SIZE= 12  must be an integer from 1 to 10000',
+      'SHUTDOWN_TIMEOUT_MS=50 must be an integer from 100 to 600000',
     ]);
   });
 

@@ -1,8 +1,8 @@
 import { isValidTopicName } from '@spr/contracts';
-import type { LogLevel } from '@spr/observability';
-import { kafkaConfigFromEnv, schemaRegistryConfigFromEnv, type KafkaClientConfig, type SchemaRegistryConfig } from '@spr/routing';
+import { POSTGRES_URL, readEnv, redactUrl, SHUTDOWN_TIMEOUT_MS, shutdownTimeoutMsFromEnv } from '@spr/app-config';
+import { LOG_LEVELS, type LogLevel } from '@spr/observability';
+import { readKafkaConfig, readSchemaRegistryConfig, type KafkaClientConfig, type SchemaRegistryConfig } from '@spr/routing';
 import { parseApiKeys, type ApiKeyEntry } from './api-keys.ts';
-import { GatewayError } from './gateway-error.ts';
 
 /** Everything the gateway is configured with, parsed once from the environment at the edge, frozen. */
 export interface GatewayConfig {
@@ -36,106 +36,58 @@ export const GATEWAY_DEFAULTS = {
   authorizationTtlMs: 7 * 24 * 60 * 60 * 1000,
   relayBatchSize: 500,
   relayPollIntervalMs: 500,
-  shutdownTimeoutMs: 30_000,
+  shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS.default,
   kafkaClientId: 'spr-producer-gateway',
 } as const;
-
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 /**
  * Reads the gateway's settings (see the app's README for each variable and its default). Every problem is
  * collected, so one start names all of them; the message names the variable and never echoes a secret.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
-  const problems: string[] = [];
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-      return undefined;
+  return readEnv(env, (e) => {
+    const port = e.int('PORT', GATEWAY_DEFAULTS.port, { min: 0, max: 65_535 });
+    const host = e.string('HOST', GATEWAY_DEFAULTS.host);
+    const databaseUrl = e.url('DATABASE_URL', undefined, POSTGRES_URL);
+    const dbPoolSize = e.int('DB_POOL_SIZE', GATEWAY_DEFAULTS.dbPoolSize, { min: 1, max: 1_000 });
+    const kafka = readKafkaConfig(e, GATEWAY_DEFAULTS.kafkaClientId);
+    const schemaRegistry = readSchemaRegistryConfig(e);
+    const paymentsTopic = e.string('PAYMENTS_TOPIC', GATEWAY_DEFAULTS.paymentsTopic);
+    if (!isValidTopicName(paymentsTopic)) e.problem(`PAYMENTS_TOPIC=${paymentsTopic} is not a valid Kafka topic name`);
+    const paymentsPartitions = e.int('PAYMENTS_PARTITIONS', GATEWAY_DEFAULTS.paymentsPartitions, { min: 1, max: 100_000 });
+    let apiKeys: readonly ApiKeyEntry[] = [];
+    const rawKeys = e.secret('GATEWAY_API_KEYS');
+    if (rawKeys === undefined) e.problem('GATEWAY_API_KEYS is not set; expected <key-id>:<sha256-hex-of-the-key>[,...]');
+    else {
+      const parsed = parseApiKeys(rawKeys);
+      if (parsed.ok) apiKeys = parsed.keys;
+      else e.problem(`GATEWAY_API_KEYS ${parsed.problem}`);
     }
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-      problems.push(`${name}=${raw} must be an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  };
-
-  const port = int('PORT', GATEWAY_DEFAULTS.port, 0, 65_535);
-  const host = env.HOST?.trim() || GATEWAY_DEFAULTS.host;
-  const databaseUrl = env.DATABASE_URL?.trim() ?? '';
-  if (!databaseUrl) problems.push('DATABASE_URL is not set (e.g. postgres://user:password@host:5432/db)');
-  else if (!isPostgresUrl(databaseUrl)) problems.push('DATABASE_URL is not a postgres:// or postgresql:// URL');
-  const dbPoolSize = int('DB_POOL_SIZE', GATEWAY_DEFAULTS.dbPoolSize, 1, 1_000);
-  const kafka = attempt(() => kafkaConfigFromEnv(env, GATEWAY_DEFAULTS.kafkaClientId));
-  const schemaRegistry = attempt(() => schemaRegistryConfigFromEnv(env));
-  const paymentsTopic = env.PAYMENTS_TOPIC?.trim() || GATEWAY_DEFAULTS.paymentsTopic;
-  if (!isValidTopicName(paymentsTopic)) problems.push(`PAYMENTS_TOPIC=${paymentsTopic} is not a valid Kafka topic name`);
-  const paymentsPartitions = int('PAYMENTS_PARTITIONS', GATEWAY_DEFAULTS.paymentsPartitions, 1, 100_000);
-  let apiKeys: readonly ApiKeyEntry[] = [];
-  const rawKeys = env.GATEWAY_API_KEYS?.trim();
-  if (!rawKeys) problems.push('GATEWAY_API_KEYS is not set; expected <key-id>:<sha256-hex-of-the-key>[,...]');
-  else {
-    const parsed = parseApiKeys(rawKeys);
-    if (parsed.ok) apiKeys = parsed.keys;
-    else problems.push(`GATEWAY_API_KEYS ${parsed.problem}`);
-  }
-  const bodyLimitBytes = int('BODY_LIMIT_BYTES', GATEWAY_DEFAULTS.bodyLimitBytes, 256, 64 * 1024 * 1024);
-  const rawLevel = env.LOG_LEVEL?.trim().toLowerCase() || GATEWAY_DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(rawLevel as LogLevel)) problems.push(`LOG_LEVEL=${env.LOG_LEVEL} must be one of ${LOG_LEVELS.join(', ')}`);
-  const rawMigrate = env.MIGRATE_ON_START?.trim().toLowerCase() || 'false';
-  if (rawMigrate !== 'true' && rawMigrate !== 'false') problems.push(`MIGRATE_ON_START=${env.MIGRATE_ON_START} must be true or false`);
-  const authorizationTtlMs = int('AUTHORIZATION_TTL_MS', GATEWAY_DEFAULTS.authorizationTtlMs, 1_000, 366 * 24 * 60 * 60 * 1000);
-  const batchSize = int('RELAY_BATCH_SIZE', GATEWAY_DEFAULTS.relayBatchSize, 1, 10_000);
-  const pollIntervalMs = int('RELAY_POLL_INTERVAL_MS', GATEWAY_DEFAULTS.relayPollIntervalMs, 10, 60_000);
-  const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', GATEWAY_DEFAULTS.shutdownTimeoutMs, 100, 10 * 60_000);
-
-  if (problems.length > 0 || !kafka || !schemaRegistry) {
-    throw new GatewayError('INVALID_CONFIG', `invalid gateway configuration:\n  - ${problems.join('\n  - ')}`, { context: { problems } });
-  }
-  return Object.freeze({
-    port,
-    host,
-    databaseUrl,
-    dbPoolSize,
-    kafka,
-    schemaRegistry,
-    paymentsTopic,
-    paymentsPartitions,
-    apiKeys: Object.freeze(apiKeys),
-    bodyLimitBytes,
-    logLevel: rawLevel as LogLevel,
-    migrateOnStart: rawMigrate === 'true',
-    authorizationTtlMs,
-    relay: Object.freeze({ batchSize, pollIntervalMs }),
-    shutdownTimeoutMs,
+    const bodyLimitBytes = e.int('BODY_LIMIT_BYTES', GATEWAY_DEFAULTS.bodyLimitBytes, { min: 256, max: 64 * 1024 * 1024 });
+    const logLevel = e.oneOf('LOG_LEVEL', LOG_LEVELS, GATEWAY_DEFAULTS.logLevel);
+    const migrateOnStart = e.bool('MIGRATE_ON_START', false);
+    const authorizationTtlMs = e.int('AUTHORIZATION_TTL_MS', GATEWAY_DEFAULTS.authorizationTtlMs, { min: 1_000, max: 366 * 24 * 60 * 60 * 1000 });
+    const batchSize = e.int('RELAY_BATCH_SIZE', GATEWAY_DEFAULTS.relayBatchSize, { min: 1, max: 10_000 });
+    const pollIntervalMs = e.int('RELAY_POLL_INTERVAL_MS', GATEWAY_DEFAULTS.relayPollIntervalMs, { min: 10, max: 60_000 });
+    const shutdownTimeoutMs = shutdownTimeoutMsFromEnv(e);
+    return Object.freeze({
+      port,
+      host,
+      databaseUrl,
+      dbPoolSize,
+      kafka,
+      schemaRegistry,
+      paymentsTopic,
+      paymentsPartitions,
+      apiKeys: Object.freeze(apiKeys),
+      bodyLimitBytes,
+      logLevel,
+      migrateOnStart,
+      authorizationTtlMs,
+      relay: Object.freeze({ batchSize, pollIntervalMs }),
+      shutdownTimeoutMs,
+    });
   });
-}
-
-function isPostgresUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
-  } catch {
-    return false;
-  }
-}
-
-/** The URL with its password replaced, for logs. */
-export function redactUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '[unparseable]';
-  }
 }
 
 /** What the gateway logs about its configuration at start: no secret, no key hash. */

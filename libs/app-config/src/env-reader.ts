@@ -50,6 +50,9 @@ export interface EnvReader {
   problem(message: string): void;
 }
 
+/** DATABASE_URL in every app. */
+export const POSTGRES_URL: UrlRule = Object.freeze({ protocols: ['postgres:', 'postgresql:'], example: 'postgres://user:password@host:5432/db' });
+
 /** A reader that throws a ConfigError at the first problem: for scripts that read a setting or two. */
 export function envReader(env: NodeJS.ProcessEnv): EnvReader {
   return createReader(env, (problem) => {
