@@ -13,8 +13,8 @@ import { redriveDeadLetters, redriveParked } from '@spr/consumer-runtime';
 import { createPaymentCodec } from '@spr/contracts';
 import { createPool } from '@spr/ledger-db';
 import { silenceKnownDependencyWarnings } from '@spr/observability';
-import { createSchemaRegistryClient, parseCompositeKey } from '@spr/routing';
-import { envReader } from '@spr/app-config';
+import { createSchemaRegistryClient, parseCompositeKey, readSchemaRegistryConfig } from '@spr/routing';
+import { ConfigError, EXIT_CODES, POSTGRES_URL, readEnv } from '@spr/app-config';
 import { createLedgerHandler } from '@spr/payments-ledger';
 import { createPaymentDecoder } from '@spr/payments-ledger';
 
@@ -31,11 +31,23 @@ if (command !== 'parked' && command !== 'dead-letters') {
   process.exit(2);
 }
 
-const env = envReader(process.env);
-const pool = createPool({ connectionString: env.url('DATABASE_URL'), max: 2, application_name: 'payment-redrive' });
+let settings;
 try {
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: env.url('SCHEMA_REGISTRY_URL') }), topic: env.string('PAYMENTS_TOPIC', 'payments') });
-  const ctx = { pool, groupId: env.string('CONSUMER_GROUP', 'payment-consumer'), decoder: createPaymentDecoder(codec), handler: createLedgerHandler() };
+  settings = readEnv(process.env, (e) => ({
+    databaseUrl: e.url('DATABASE_URL', undefined, POSTGRES_URL),
+    registry: readSchemaRegistryConfig(e),
+    topic: e.string('PAYMENTS_TOPIC', 'payments'),
+    groupId: e.string('CONSUMER_GROUP', 'payment-consumer'),
+  }));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`redrive: ${error.message}\n`);
+  process.exit(EXIT_CODES.badConfig);
+}
+const pool = createPool({ connectionString: settings.databaseUrl, max: 2, application_name: 'payment-redrive' });
+try {
+  const codec = createPaymentCodec({ registry: createSchemaRegistryClient(settings.registry), topic: settings.topic });
+  const ctx = { pool, groupId: settings.groupId, decoder: createPaymentDecoder(codec), handler: createLedgerHandler() };
   let report;
   if (command === 'parked') {
     let entity;
