@@ -1,3 +1,6 @@
-import { sprVitestConfig } from '@spr/testing/vitest';
+import { defineConfig } from 'vitest/config';
 
-export default sprVitestConfig();
+// Not @spr/testing's shared config: that package depends on @spr/stack, which depends on this one.
+export default defineConfig({
+  test: { include: ['src/**/*.spec.ts'], environment: 'node', pool: 'forks' },
+});
