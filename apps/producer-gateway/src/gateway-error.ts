@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorOptions } from '@spr/errors';
+
 export type GatewayErrorCode =
   /** A setting from the environment is missing or malformed; the message names the variable. */
   | 'INVALID_CONFIG'
@@ -10,23 +12,10 @@ export type GatewayErrorCode =
   /** start() after stop(), or a call the lifecycle does not allow. */
   | 'STOPPED';
 
-export interface GatewayErrorOptions {
-  readonly retriable?: boolean;
-  readonly cause?: unknown;
-  readonly context?: Readonly<Record<string, unknown>>;
-}
+export type GatewayErrorOptions = CodedErrorOptions;
 
 /** Every failure of the gateway itself carries a machine-readable code, whether a retry can help, and its cause. */
-export class GatewayError extends Error {
-  readonly code: GatewayErrorCode;
-  readonly retriable: boolean;
-  readonly context: Readonly<Record<string, unknown>>;
-
-  constructor(code: GatewayErrorCode, message: string, options: GatewayErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'GatewayError';
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-    this.context = options.context ?? {};
-  }
+export class GatewayError extends CodedError<GatewayErrorCode> {
+  // Set explicitly: a bundler may rename the class.
+  override readonly name = 'GatewayError';
 }

@@ -1,3 +1,4 @@
+import { CodedError } from '@spr/errors';
 import { isTransientPgError, pgErrorKind, violatedConstraint } from '@spr/ledger-db';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChunkResult, PreparedMessage } from './chunk-processor.ts';
@@ -30,8 +31,12 @@ export interface ChunkCommitPolicy<E> {
 }
 
 /** A failure retrying cannot fix and dead-lettering cannot contain: the runtime stops (and its process exits). */
-export class FatalChunkError extends Error {
+export class FatalChunkError extends CodedError<'FATAL_CHUNK'> {
   override readonly name = 'FatalChunkError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('FATAL_CHUNK', message, options);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorOptions } from '@spr/errors';
+
 export type RuntimeErrorCode =
   /** Another member claimed the partition (a newer generation) or moved its offset: this work is stale. */
   | 'FENCED'
@@ -10,16 +12,11 @@ export type RuntimeErrorCode =
   | 'STOPPED';
 
 /** Errors of the runtime carry a machine-readable code, whether retrying can help, and their context. */
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-  readonly retriable: boolean;
-  readonly context: Readonly<Record<string, unknown>>;
+export class RuntimeError extends CodedError<RuntimeErrorCode> {
+  override readonly name = 'RuntimeError';
 
-  constructor(code: RuntimeErrorCode, message: string, options: { retriable?: boolean; cause?: unknown; context?: Record<string, unknown> } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'RuntimeError';
-    this.code = code;
-    this.retriable = options.retriable ?? code === 'TRANSIENT';
-    this.context = options.context ?? {};
+  /** Retriable by default only when TRANSIENT. */
+  constructor(code: RuntimeErrorCode, message: string, options: CodedErrorOptions = {}) {
+    super(code, message, { ...options, retriable: options.retriable ?? code === 'TRANSIENT' });
   }
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@spr/errors';
+
 export type ContractErrorCode =
   | 'INVALID_OPTIONS'
   | 'UNKNOWN_EVENT_TYPE'
@@ -10,14 +12,6 @@ export type ContractErrorCode =
  * Every error this library throws: a machine-readable code, whether retrying can help, and the cause. Expected
  * outcomes of decoding (bad bytes, unknown ids) are not errors: `decode` returns them as a `DecodeResult`.
  */
-export class ContractError extends Error {
-  readonly code: ContractErrorCode;
-  readonly retriable: boolean;
-
-  constructor(code: ContractErrorCode, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = 'ContractError';
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-  }
+export class ContractError extends CodedError<ContractErrorCode> {
+  override readonly name = 'ContractError';
 }

@@ -1,13 +1,12 @@
+import { CodedError, type CodedErrorOptions } from '@spr/errors';
+
 export type IdempotencyErrorCode = 'PROGRESS_CONFLICT' | 'INVALID_EVENT';
 
-export class IdempotencyError extends Error {
-  readonly code: IdempotencyErrorCode;
-  readonly retriable: boolean;
+export class IdempotencyError extends CodedError<IdempotencyErrorCode> {
+  override readonly name = 'IdempotencyError';
 
-  constructor(code: IdempotencyErrorCode, message: string, options: { retriable: boolean; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.name = 'IdempotencyError';
-    this.code = code;
-    this.retriable = options.retriable;
+  // Every call site says whether a retry can help.
+  constructor(code: IdempotencyErrorCode, message: string, options: CodedErrorOptions & { readonly retriable: boolean }) {
+    super(code, message, options);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodedError } from '@spr/errors';
 import type pg from 'pg';
 
 /**
@@ -34,14 +35,8 @@ export interface MigrateResult {
   readonly alreadyApplied: number;
 }
 
-export class MigrationError extends Error {
-  readonly code: 'MIGRATION_CHANGED' | 'MIGRATION_FAILED' | 'BAD_SCHEMA_NAME';
-
-  constructor(code: MigrationError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MigrationError';
-    this.code = code;
-  }
+export class MigrationError extends CodedError<'MIGRATION_CHANGED' | 'MIGRATION_FAILED' | 'BAD_SCHEMA_NAME'> {
+  override readonly name = 'MigrationError';
 }
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {

@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorOptions } from '@spr/errors';
+
 export type RoutingErrorCode =
   /** A part of a composite key (`entityType`, `entityId`) breaks the key rules. */
   | 'INVALID_KEY_PART'
@@ -22,25 +24,9 @@ export type RoutingErrorCode =
   /** The broker did not accept a batch after the client's retries. */
   | 'SEND_FAILED';
 
-export interface RoutingErrorOptions {
-  /** Whether trying the same operation again may succeed; bad input never does. Defaults to false. */
-  readonly retriable?: boolean;
-  readonly cause?: unknown;
-  /** What the failure was about (the part, the topic, the value), for logs and handlers. */
-  readonly context?: Readonly<Record<string, unknown>>;
-}
+export type RoutingErrorOptions = CodedErrorOptions;
 
 /** Every failure of routing carries a machine-readable code, whether a retry can help, and its context. */
-export class RoutingError extends Error {
-  readonly code: RoutingErrorCode;
-  readonly retriable: boolean;
-  readonly context: Readonly<Record<string, unknown>>;
-
-  constructor(code: RoutingErrorCode, message: string, options: RoutingErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'RoutingError';
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-    this.context = options.context ?? {};
-  }
+export class RoutingError extends CodedError<RoutingErrorCode> {
+  override readonly name = 'RoutingError';
 }

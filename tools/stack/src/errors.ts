@@ -1,3 +1,5 @@
+import { CodedError } from '@spr/errors';
+
 export type StackErrorCode =
   | 'JAVA_MISSING'
   | 'MAVEN_MISSING'
@@ -11,12 +13,6 @@ export type StackErrorCode =
   | 'UNKNOWN_TOOL';
 
 /** Every failure of the local stack carries a machine-readable code and a message a person can act on. */
-export class StackError extends Error {
-  readonly code: StackErrorCode;
-
-  constructor(code: StackErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StackError';
-    this.code = code;
-  }
+export class StackError extends CodedError<StackErrorCode> {
+  override readonly name = 'StackError';
 }
