@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ChaosError } from './chaos-error.ts';
 
 export interface ChaosOptions {
@@ -32,12 +33,33 @@ export const USAGE = `usage: npm run chaos -- [options]
   --no-build           do not rebuild the consumer bundle first
   --list               list the scenarios and exit`;
 
+const OPTIONS = {
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  scenarios: { type: 'string' },
+  quick: { type: 'boolean' },
+  stack: { type: 'string' },
+  out: { type: 'string' },
+  docs: { type: 'string' },
+  'no-docs': { type: 'boolean' },
+  'no-build': { type: 'boolean' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
 function integer(flag: string, raw: string | undefined, min: number): number {
   const value = Number(raw);
-  if (raw === undefined || !Number.isInteger(value) || value < min) throw new ChaosError('BAD_ARGUMENTS', `${flag} needs an integer >= ${min}, got ${raw ?? 'nothing'}`);
+  if (raw === undefined || !/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+    throw new ChaosError('BAD_ARGUMENTS', `${flag} needs an integer >= ${min}, got ${raw || 'nothing'}`);
+  }
   return value;
 }
 
+/**
+ * `parseArgs` splits the command line (`--flag value`, `--flag=value`, `-h`); its tokens are read in order, so a
+ * later flag wins (`--docs x --no-docs`), and every message names the flag. Not strict, so that an unknown
+ * argument gets the usage.
+ */
 export function parseChaosOptions(argv: readonly string[], randomSeed: () => number = () => Math.floor(Math.random() * 2 ** 31)): ChaosOptions {
   let seed: number | undefined;
   let runs = 1;
@@ -49,59 +71,51 @@ export function parseChaosOptions(argv: readonly string[], randomSeed: () => num
   let build = true;
   let list = false;
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--seed':
-        seed = integer('--seed', value(), 0);
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    const known = token.kind === 'option' && Object.hasOwn(OPTIONS, token.name);
+    if (!known) throw new ChaosError('BAD_ARGUMENTS', `unknown argument ${argv[token.index]}\n${USAGE}`);
+    const { name, value } = token;
+    if (OPTIONS[name as keyof typeof OPTIONS].type === 'boolean' && value !== undefined) throw new ChaosError('BAD_ARGUMENTS', `${token.rawName} takes no value, got ${value}`);
+    switch (name as keyof typeof OPTIONS) {
+      case 'seed':
+        seed = integer('--seed', value, 0);
         break;
-      case '--runs':
-        runs = integer('--runs', value(), 1);
+      case 'runs':
+        runs = integer('--runs', value, 1);
         break;
-      case '--scenarios': {
-        const raw = value();
-        if (!raw) throw new ChaosError('BAD_ARGUMENTS', '--scenarios needs a comma-separated list of names');
-        scenarios = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      case 'scenarios':
+        if (!value) throw new ChaosError('BAD_ARGUMENTS', '--scenarios needs a comma-separated list of names');
+        scenarios = value.split(',').map((s) => s.trim()).filter(Boolean);
         break;
-      }
-      case '--quick':
+      case 'quick':
         quick = true;
         break;
-      case '--stack': {
-        const raw = value();
-        if (raw !== 'own' && raw !== 'env') throw new ChaosError('BAD_ARGUMENTS', `--stack must be own or env, got ${raw ?? 'nothing'}`);
-        stack = raw;
+      case 'stack':
+        if (value !== 'own' && value !== 'env') throw new ChaosError('BAD_ARGUMENTS', `--stack must be own or env, got ${value || 'nothing'}`);
+        stack = value;
         break;
-      }
-      case '--out': {
-        const raw = value();
-        if (!raw) throw new ChaosError('BAD_ARGUMENTS', '--out needs a file name');
-        out = raw;
+      case 'out':
+        if (!value) throw new ChaosError('BAD_ARGUMENTS', '--out needs a file name');
+        out = value;
         break;
-      }
-      case '--docs': {
-        const raw = value();
-        if (!raw) throw new ChaosError('BAD_ARGUMENTS', '--docs needs a file name');
-        docs = raw;
+      case 'docs':
+        if (!value) throw new ChaosError('BAD_ARGUMENTS', '--docs needs a file name');
+        docs = value;
         break;
-      }
-      case '--no-docs':
+      case 'no-docs':
         docs = undefined;
         break;
-      case '--no-build':
+      case 'no-build':
         build = false;
         break;
-      case '--list':
+      case 'list':
         list = true;
         break;
-      case '--help':
-      case '-h':
+      case 'help':
         help = true;
         break;
-      default:
-        throw new ChaosError('BAD_ARGUMENTS', `unknown argument ${arg}\n${USAGE}`);
     }
   }
   return Object.freeze({ seed: seed ?? randomSeed(), runs, scenarios, quick, stack, out, docs, build, list, help });
