@@ -19,6 +19,20 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--report-only', 'a.json', 'b.json'])).toThrow(/no other argument/);
   });
 
+  it('answers --help and -h whatever else is given', () => {
+    expect(parseBenchArgs(['--help'])).toEqual({ kind: 'help' });
+    expect(parseBenchArgs(['--quik', '-h'])).toEqual({ kind: 'help' });
+  });
+
+  it('names the arguments as given, followed by the usage', () => {
+    expect(() => parseBenchArgs(['--quick', '--fast', 'x'])).toThrow(/^unknown argument\(s\): --fast x\nusage: npm run bench/);
+    expect(() => parseBenchArgs(['--quick=yes'])).toThrow(/^unknown argument\(s\): --quick=yes\n/);
+    expect(() => parseBenchArgs(['--quick', '--report-only'])).toThrow(/^--report-only takes no other argument than a results file, got --quick\n/);
+    expect(() => parseBenchArgs(['--report-only', '--quick'])).toThrow(/got --quick\n/);
+    expect(() => parseBenchArgs(['--report-only=a.json', 'b.json'])).toThrow(/got b\.json\n/);
+    expect(parseBenchArgs(['--quick', '--quick'])).toEqual({ kind: 'run', options: QUICK_OPTIONS });
+  });
+
   it('keeps the full run at the sizes the issue asks for', () => {
     expect(FULL_OPTIONS.backlog).toMatchObject({ events: 500_000, payments: 10_000, partitions: 6, duplicateRatio: 0.01 });
     expect(FULL_OPTIONS.rounds).toBeGreaterThanOrEqual(3);

@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** Issue 13's light-load rate: O and F run at it, and O's p99 there is a target (bench-results.ts). */
 export const LIGHT_RATE_PER_SEC = 1_000;
 
@@ -96,21 +98,31 @@ export const USAGE = `usage: npm run bench [-- --quick | --report-only [results.
   --report-only   re-renders docs/performance.md and the charts from bench/results/latest.json (or the file given)
 `;
 
-/** Parses the command line; unknown arguments are an error (a typo must not start a 30-minute run). */
+const ARGS = { quick: { type: 'boolean' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * Parses the command line with `parseArgs` (not strict: its tokens are checked here, so that every message names the
+ * arguments as given); unknown arguments are an error (a typo must not start a 30-minute run). `--report-only`
+ * takes an optional results file, as `--report-only x.json` or `--report-only=x.json`.
+ */
 export function parseBenchArgs(argv: readonly string[]): BenchCommand {
-  const args = [...argv];
-  if (args.includes('--help') || args.includes('-h')) return { kind: 'help' };
-  const reportAt = args.findIndex((a) => a === '--report-only' || a.startsWith('--report-only='));
+  const { tokens } = parseArgs({ args: [...argv], options: ARGS, strict: false, allowPositionals: true, tokens: true });
+  const isFlag = (token: (typeof tokens)[number], name: keyof typeof ARGS) => token.kind === 'option' && token.name === name;
+  // Each argument as given (a group such as -hq is one argument, several tokens).
+  const given = (rest: typeof tokens) => [...new Set(rest.map((t) => t.index))].map((i) => argv[i]!);
+  if (tokens.some((t) => isFlag(t, 'help'))) return { kind: 'help' };
+  const reportAt = tokens.findIndex((t) => isFlag(t, 'report-only'));
   if (reportAt >= 0) {
-    const flag = args[reportAt]!;
-    const inline = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : undefined;
-    const next = args[reportAt + 1];
-    const file = inline ?? (next && !next.startsWith('--') ? next : undefined);
-    const rest = args.filter((a, i) => i !== reportAt && !(file !== undefined && inline === undefined && i === reportAt + 1));
-    if (rest.length > 0) throw new Error(`--report-only takes no other argument than a results file, got ${rest.join(' ')}\n${USAGE}`);
+    const flag = tokens[reportAt]!;
+    const next = tokens[reportAt + 1];
+    const inline = flag.kind === 'option' ? flag.value : undefined;
+    const takesNext = inline === undefined && next?.kind === 'positional';
+    const file = inline ?? (takesNext ? next.value : undefined);
+    const rest = tokens.filter((_t, i) => i !== reportAt && !(takesNext && i === reportAt + 1));
+    if (rest.length > 0) throw new Error(`--report-only takes no other argument than a results file, got ${given(rest).join(' ')}\n${USAGE}`);
     return { kind: 'report-only', resultsFile: file };
   }
-  const unknown = args.filter((a) => a !== '--quick');
-  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')}\n${USAGE}`);
-  return { kind: 'run', options: args.includes('--quick') ? QUICK_OPTIONS : FULL_OPTIONS };
+  const unknown = tokens.filter((t) => !(isFlag(t, 'quick') && t.kind === 'option' && t.value === undefined));
+  if (unknown.length > 0) throw new Error(`unknown argument(s): ${given(unknown).join(' ')}\n${USAGE}`);
+  return { kind: 'run', options: tokens.length > 0 ? QUICK_OPTIONS : FULL_OPTIONS };
 }
