@@ -1,6 +1,7 @@
 import { ConfigError } from '@spr/app-config';
 import { describe, expect, it } from 'vitest';
 import { paymentConsumerConfigFromEnv } from './config.ts';
+import { stageTraceFromEnv } from './stage-trace.ts';
 
 const minimal = {
   DATABASE_URL: 'postgres://spr:s3cret-pw@127.0.0.1:15432/spr',
@@ -35,5 +36,12 @@ describe('paymentConsumerConfigFromEnv', () => {
       'MIGRATE_ON_START=yes must be true or false',
     ]);
     expect((thrown as Error).message).not.toContain('s3cret-pw');
+  });
+});
+
+describe('stageTraceFromEnv', () => {
+  it('is off without a file, and reads its interval by the same integer rule', () => {
+    expect(stageTraceFromEnv({ SPR_STAGE_TRACE_EVERY: '1e3' })).toBeUndefined();
+    expect(() => stageTraceFromEnv({ SPR_STAGE_TRACE_FILE: '/nonexistent/trace', SPR_STAGE_TRACE_EVERY: '1e3' })).toThrowError('SPR_STAGE_TRACE_EVERY=1e3 must be an integer >= 1');
   });
 });

@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { envReader } from '@spr/app-config';
 import type { StageSample } from '@spr/consumer-runtime';
 
 export interface StageTraceFile {
@@ -13,10 +14,10 @@ export interface StageTraceFile {
  * one JSON line: `{"p":partition,"o":"offset","fetched":ms,"began":ms,"committed":ms}` (epoch milliseconds).
  */
 export function stageTraceFromEnv(env: NodeJS.ProcessEnv): StageTraceFile | undefined {
-  const path = env.SPR_STAGE_TRACE_FILE;
+  const e = envReader(env);
+  const path = e.optionalString('SPR_STAGE_TRACE_FILE');
   if (!path) return undefined;
-  const sampleEvery = Number(env.SPR_STAGE_TRACE_EVERY ?? 64);
-  if (!Number.isInteger(sampleEvery) || sampleEvery < 1) throw new Error(`SPR_STAGE_TRACE_EVERY=${env.SPR_STAGE_TRACE_EVERY}: expected a positive integer`);
+  const sampleEvery = e.int('SPR_STAGE_TRACE_EVERY', 64, { min: 1 });
   const out: WriteStream = createWriteStream(path, { flags: 'a' });
   return {
     sampleEvery,
