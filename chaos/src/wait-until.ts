@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { ChaosError } from './chaos-error.ts';
 
 export interface WaitOptions {
@@ -9,19 +10,12 @@ export interface WaitOptions {
 }
 
 /** Resolves after `ms`, or rejects with ABORTED when `signal` aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await wait(ms, undefined, { signal });
+  } catch (error) {
+    throw signal?.aborted ? aborted(signal) : error;
+  }
 }
 
 function aborted(signal: AbortSignal): ChaosError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, waves } from './outbox-relay.ts';
+import { waves } from './outbox-relay.ts';
 
 const row = (id: number, entity: string) => ({ id, entity_type: 'payment', entity_id: entity });
 
@@ -12,18 +12,5 @@ describe('relay waves', () => {
   it('sends rows of different payments in one wave', () => {
     expect(waves([row(1, 'a'), row(2, 'b'), row(3, 'c')])).toHaveLength(1);
     expect(waves([])).toEqual([]);
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially with jitter up to the cap', () => {
-    const options = { initialMs: 100, maxMs: 1_000 };
-    for (let i = 0; i < 50; i++) {
-      expect(backoffDelay(0, options)).toBeGreaterThanOrEqual(50);
-      expect(backoffDelay(0, options)).toBeLessThanOrEqual(100);
-      expect(backoffDelay(3, options)).toBeGreaterThanOrEqual(400);
-      expect(backoffDelay(3, options)).toBeLessThanOrEqual(800);
-      expect(backoffDelay(40, options)).toBeLessThanOrEqual(1_000);
-    }
   });
 });

@@ -11,8 +11,10 @@
  *   same event id, which consumers dedupe on). A failed send is retried with backoff; no row is ever skipped.
  */
 import { fromJsonValue, paymentTypes, PAYMENT_EVENT_TYPES, type PaymentEvent, type PaymentEventType } from '@spr/contracts';
+import { backoffDelay } from '@spr/errors';
 import type { Logger } from '@spr/observability';
 import type { SequencedRecord, SentRecord } from '@spr/routing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { GatewayError } from './gateway-error.ts';
@@ -214,7 +216,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (result.failure !== undefined) {
         const delay = backoffDelay(failures++, backoff);
         logger.warn({ err: result.failure, attempt: failures, retryInMs: delay }, 'publishing outbox rows failed; retrying from the first unpublished row');
-        await pause(delay, abort.signal);
+        await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined); // stop() ends the wait
         continue;
       }
       failures = 0;
@@ -240,7 +242,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (abort.signal.aborted && !leader) break; // stop() interrupted the wait for the lock
         const delay = backoffDelay(attempt++, backoff);
         logger.error({ err: error, retryInMs: delay }, 'outbox relay failed; reconnecting');
-        await pause(delay, abort.signal);
+        await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined); // stop() ends the wait
       } finally {
         leader = false;
         metrics.leader.set(0);
@@ -282,25 +284,6 @@ export function waves<R extends { readonly entity_type: string; readonly entity_
     (out[k] ??= []).push(row);
   }
   return out;
-}
-
-/** Exponential backoff with jitter: attempt 0 waits about `initialMs`, doubling up to `maxMs`. */
-export function backoffDelay(attempt: number, options: { readonly initialMs: number; readonly maxMs: number }): number {
-  const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function relayMetrics(registry: Registry, pool: pg.Pool, logger: Logger) {

@@ -1,3 +1,4 @@
+import { DEFAULT_WINDOW_MAX_ENTRIES, DEFAULT_WINDOW_TTL_MS } from '@spr/idempotency';
 import type { Logger } from '@spr/observability';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
@@ -89,7 +90,7 @@ export const RUNTIME_DEFAULTS = {
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
   stopDrainTimeoutMs: 10_000,
-  recentWindow: { maxEntries: 100_000, ttlMs: 10 * 60_000 },
+  recentWindow: { maxEntries: DEFAULT_WINDOW_MAX_ENTRIES, ttlMs: DEFAULT_WINDOW_TTL_MS },
   monitorIntervalMs: 2_000,
   // Twice the default session timeout: a takeover (session expiry, rebalance, claim) is not reported as a stall.
   stallAfterMs: 60_000,
