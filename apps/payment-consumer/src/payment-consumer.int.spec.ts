@@ -1,3 +1,4 @@
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import { simulatePayments, type Payment } from '@spr/payments-domain';
 import { applyPaymentEvent } from '@spr/payments-domain';
 import type { PaymentEvent } from '@spr/contracts';
@@ -45,11 +46,13 @@ describe('payment consumer', () => {
     }
     const processed = await fx.pool.query<{ n: number; distinct_ids: number }>(`select count(*)::int as n, count(distinct event_id)::int as distinct_ids from processed_events where outcome = 'applied'`);
     expect(processed.rows[0]).toEqual({ n: events.length, distinct_ids: events.length });
-    const offsets = await fx.pool.query<{ applied: string; duplicates: string; total: string }>(
-      `select sum(applied_count) as applied, sum(duplicate_count) as duplicates, sum(next_offset - first_offset) as total from consumer_offsets where group_id = $1`,
-      [config.groupId],
-    );
-    expect(offsets.rows[0]).toEqual({ applied: String(events.length), duplicates: String(withDuplicates.length - events.length), total: String(withDuplicates.length) });
+    const offsets = { applied: 0n, duplicates: 0n, total: 0n };
+    for (const o of await readGroupOffsets(fx.pool, config.groupId)) {
+      offsets.applied += o.counts.applied;
+      offsets.duplicates += o.counts.duplicates;
+      offsets.total += o.nextOffset - o.firstOffset;
+    }
+    expect(offsets).toEqual({ applied: BigInt(events.length), duplicates: BigInt(withDuplicates.length - events.length), total: BigInt(withDuplicates.length) });
     const balance = await fx.pool.query<{ net: string }>(`select coalesce(sum(balance_minor), 0) as net from account_balances`);
     expect(balance.rows[0]!.net).toBe('0');
   });

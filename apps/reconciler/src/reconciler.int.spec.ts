@@ -2,7 +2,7 @@
  * The reconciler finds each injected fault (a deleted ledger row, a duplicated row, a skipped event) and repairs
  * what replay can repair (the skipped event), leaving the rest reported.
  */
-import { createConsumerRuntime, type ConsumerRuntime } from '@spr/consumer-runtime';
+import { createConsumerRuntime, readGroupOffsets, type ConsumerRuntime } from '@spr/consumer-runtime';
 import { createPaymentCodec, type PaymentEvent } from '@spr/contracts';
 import { migrateDatabase } from '@spr/ledger-db';
 import { silentLogger } from '@spr/observability';
@@ -71,8 +71,8 @@ async function drained(): Promise<void> {
   const ends = await admin.fetchTopicOffsets(deps.topic);
   await waitFor(
     async () => {
-      const { rows } = await pool.query<{ partition: number; next_offset: string }>('select partition, next_offset from consumer_offsets where group_id = $1', [groupId]);
-      return ends.every((e) => rows.some((r) => r.partition === e.partition && BigInt(r.next_offset) >= BigInt(e.high)));
+      const stored = await readGroupOffsets(pool, groupId);
+      return ends.every((e) => stored.some((o) => o.partition === e.partition && o.nextOffset >= BigInt(e.high)));
     },
     { what: 'the consumer to drain the topic' },
   );
@@ -119,6 +119,7 @@ describe('reconciler', () => {
     await runtime!.stop();
     const partition = partitionFor(compositeKey({ entityType: 'payment', entityId: first!.payload.entity_id }), 6);
     const [sent] = await publish([skipped!]);
+    // A corruption no code of the product makes (offsets only move back), hence raw SQL.
     await pool.query('update consumer_offsets set next_offset = $3 where group_id = $1 and partition = $2', [groupId, partition, (sent!.offset + 1n).toString()]);
     await publish(rest);
     await startConsumer();

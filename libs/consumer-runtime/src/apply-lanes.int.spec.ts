@@ -8,6 +8,7 @@ import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, unique
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRuntime } from './consumer-runtime.ts';
+import { readGroupOffsets } from './offset-store.ts';
 import { makeNotes, noteDecoder, noteMessage, type Note } from './test-support/notes.ts';
 import type { ApplyHandler } from './types.ts';
 
@@ -64,7 +65,7 @@ describe('apply handler lanes', () => {
     const runtime = createConsumerRuntime({ kafka, pool, groupId, topic, decoder: noteDecoder, handler, logger: silentLogger(), maxLanes, chunk: { maxEvents: 200 }, sessionTimeoutMs: 6_000 });
     await runtime.start();
     try {
-      await waitFor(async () => Number((await pool.query<{ n: string }>('select coalesce(sum(next_offset), 0) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n) === deliveries.length, {
+      await waitFor(async () => Number((await readGroupOffsets(pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n)) === deliveries.length, {
         what: 'every delivery to be accounted',
       });
     } finally {
@@ -78,7 +79,8 @@ describe('apply handler lanes', () => {
     const byEntity = new Map<string, number[]>();
     for (const r of rows) byEntity.set(r.entity, [...(byEntity.get(r.entity) ?? []), r.seq]);
     for (const seqs of byEntity.values()) expect(seqs).toEqual(Array.from({ length: perEntity }, (_, i) => i + 1));
-    const counts = await pool.query<{ applied: string; duplicates: string }>('select sum(applied_count) as applied, sum(duplicate_count) as duplicates from consumer_offsets where group_id = $1', [groupId]);
-    expect(counts.rows[0]).toEqual({ applied: String(notes.length), duplicates: String(deliveries.length - notes.length) });
+    const offsets = await readGroupOffsets(pool, groupId);
+    const counts = { applied: offsets.reduce((sum, o) => sum + o.counts.applied, 0n), duplicates: offsets.reduce((sum, o) => sum + o.counts.duplicates, 0n) };
+    expect(counts).toEqual({ applied: BigInt(notes.length), duplicates: BigInt(deliveries.length - notes.length) });
   });
 });

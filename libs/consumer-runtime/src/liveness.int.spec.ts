@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRuntime, type ConsumerRuntime } from './consumer-runtime.ts';
-import { claimPartition } from './offset-store.ts';
+import { claimPartition, readGroupOffsets } from './offset-store.ts';
 import { makeNotes, noteDecoder, noteMessage, type Note } from './test-support/notes.ts';
 import type { ApplyHandler } from './types.ts';
 
@@ -90,9 +90,8 @@ async function publish(topic: string, notes: Note[], partitions: number): Promis
 /** Every partition's stored offset equals Kafka's log end. */
 async function drained(topic: string, groupId: string): Promise<boolean> {
   const ends = await admin.fetchTopicOffsets(topic);
-  const { rows } = await pool.query<{ partition: number; next_offset: string }>('select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2', [groupId, topic]);
-  const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
-  return ends.every((e) => stored.get(e.partition) === e.high);
+  const stored = new Map((await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]));
+  return ends.every((e) => stored.get(e.partition) === BigInt(e.high));
 }
 
 /** What another member does when the group gives it a partition: claim it in PostgreSQL, fencing the old owner. */

@@ -2,7 +2,7 @@
  * G2 under crashes: a consumer process killed with SIGKILL in the middle of its work, at the named fault points
  * and at an arbitrary moment, then restarted, leaves every event applied exactly once.
  */
-import { FAULT_POINTS } from '@spr/consumer-runtime';
+import { FAULT_POINTS, readGroupOffsets } from '@spr/consumer-runtime';
 import { simulatePayments } from '@spr/payments-domain';
 import { uniqueName, waitFor } from '@spr/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => fx.close());
 
-const storedTotal = async (groupId: string) =>
-  Number((await fx.pool.query<{ n: string | null }>('select sum(next_offset) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n ?? 0);
+const storedTotal = async (groupId: string) => Number((await readGroupOffsets(fx.pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n));
 
 describe('crash safety', () => {
   it('SIGKILL at every fault point, and at a random moment, loses and duplicates nothing', async () => {

@@ -2,6 +2,7 @@
  * G1 and G2 through rebalances: consumer processes join, leave gracefully (SIGTERM) and die (SIGKILL) while
  * 50,000+ events flow; every event is applied exactly once and each payment's events in order.
  */
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import type { PaymentEvent } from '@spr/contracts';
 import { simulatePayments } from '@spr/payments-domain';
 import { uniqueName, waitFor } from '@spr/testing';
@@ -22,7 +23,7 @@ describe('rebalance', () => {
     expect(events.length).toBeGreaterThanOrEqual(50_000);
     const groupId = uniqueName('rebalance_group');
     const env = fx.env({ CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: '250', LOG_LEVEL: 'warn' });
-    const progress = async () => Number((await fx.pool.query<{ n: string | null }>('select sum(next_offset) as n from consumer_offsets where group_id = $1', [groupId])).rows[0]!.n ?? 0);
+    const progress = async () => Number((await readGroupOffsets(fx.pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n));
     // A member that exits without being told to fails the test at once (with its log, below), not after a timeout.
     let memberExited: (error: Error) => void = () => undefined;
     const unexpectedExit = new Promise<never>((_, reject) => (memberExited = reject));

@@ -2,6 +2,7 @@
  * G5: replaying the log over existing state changes nothing (stored offsets reset to the start while the
  * consumer runs), and replaying it into an empty schema gives the same ledger digest.
  */
+import { readGroupOffsets, resetPartitionOffset } from '@spr/consumer-runtime';
 import { ledgerDigest, migrateDatabase } from '@spr/ledger-db';
 import { simulatePayments } from '@spr/payments-domain';
 import { createTestDatabaseSchema, testStack, uniqueName, waitFor } from '@spr/testing';
@@ -29,17 +30,16 @@ describe('deterministic replay', () => {
       await fx.waitForDrain(config.groupId);
       before = await ledgerDigest(fx.pool);
       // An operator resets the stored offsets to the start of the log while the consumer runs.
-      await fx.pool.query(
-        `update consumer_offsets set next_offset = first_offset, applied_count = 0, duplicate_count = 0, parked_count = 0, dead_lettered_count = 0 where group_id = $1`,
-        [config.groupId],
-      );
+      for (const o of await readGroupOffsets(fx.pool, config.groupId)) {
+        await resetPartitionOffset(fx.pool, { groupId: config.groupId, topic: o.topic, partition: o.partition }, o.firstOffset);
+      }
       // The next event makes the consumer notice, seek back and re-read everything.
       await fx.publish([last]);
       await fx.waitForDrain(config.groupId);
       await waitFor(
         async () => {
-          const { rows } = await fx.pool.query<{ duplicates: string }>('select sum(duplicate_count) as duplicates from consumer_offsets where group_id = $1', [config.groupId]);
-          return Number(rows[0]!.duplicates) === head.length;
+          const offsets = await readGroupOffsets(fx.pool, config.groupId);
+          return Number(offsets.reduce((sum, o) => sum + o.counts.duplicates, 0n)) === head.length;
         },
         { what: 'the replay to count every earlier event as a duplicate' },
       );
@@ -53,10 +53,11 @@ describe('deterministic replay', () => {
     const pool = new pg.Pool({ connectionString: empty.databaseUrl, max: 2 });
     try {
       await migrateDatabase(pool);
-      const fresh = createPaymentConsumer(fx.config({ DATABASE_URL: empty.databaseUrl, CONSUMER_GROUP: uniqueName('replay_fresh') }), fx.logger);
+      const freshGroup = uniqueName('replay_fresh');
+      const fresh = createPaymentConsumer(fx.config({ DATABASE_URL: empty.databaseUrl, CONSUMER_GROUP: freshGroup }), fx.logger);
       await fresh.start();
       try {
-        await waitFor(async () => Number((await pool.query<{ n: string | null }>('select sum(next_offset) as n from consumer_offsets')).rows[0]!.n ?? 0) === events.length, {
+        await waitFor(async () => Number((await readGroupOffsets(pool, freshGroup)).reduce((sum, o) => sum + o.nextOffset, 0n)) === events.length, {
           what: 'the fresh replay to finish',
         });
       } finally {

@@ -6,6 +6,7 @@
  * the ledger holds every event exactly once.
  */
 import { readFileSync } from 'node:fs';
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import { simulatePayments } from '@spr/payments-domain';
 import { uniqueName, waitFor } from '@spr/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,8 +54,8 @@ describe('zombie fencing', () => {
 
 /** Every partition of the group is claimed by the process `pid` (consumer_offsets.owner is host/pid/nonce). */
 async function ownsEveryPartition(groupId: string, pid: number): Promise<boolean> {
-  const { rows } = await fx.pool.query<{ n: string }>("select count(*) as n from consumer_offsets where group_id = $1 and owner like '%/' || $2 || '/%'", [groupId, String(pid)]);
-  return Number(rows[0]!.n) === PARTITIONS;
+  const owned = (await readGroupOffsets(fx.pool, groupId)).filter((o) => o.owner?.includes(`/${pid}/`));
+  return owned.length === PARTITIONS;
 }
 
 function readState(pid: number): string | undefined {

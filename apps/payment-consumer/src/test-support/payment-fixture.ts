@@ -1,3 +1,4 @@
+import { readGroupOffsets } from '@spr/consumer-runtime';
 import { createPaymentCodec, type PaymentCodec, type PaymentEvent } from '@spr/contracts';
 import { migrateDatabase } from '@spr/ledger-db';
 import { createLogger, type Logger } from '@spr/observability';
@@ -77,8 +78,7 @@ export async function createPaymentFixture(prefix: string): Promise<PaymentFixtu
       const ends = await admin.fetchTopicOffsets(topic);
       await waitFor(
         async () => {
-          const { rows } = await pool.query<{ partition: number; next_offset: string }>('select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2', [groupId, topic]);
-          const stored = new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+          const stored = new Map((await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]));
           return ends.every((e) => (stored.get(e.partition) ?? 0n) >= BigInt(e.high));
         },
         { what: `group ${groupId} to reach the end of ${topic}`, timeoutMs, intervalMs: 100 },
