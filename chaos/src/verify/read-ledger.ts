@@ -1,4 +1,3 @@
-import { readGroupOffsets } from '@spr/consumer-runtime';
 import type pg from 'pg';
 
 export interface ProcessedRow {
@@ -87,7 +86,12 @@ export async function readLedger(db: pg.Pool, ref: { groupId: string; topic: str
     'select partition, "offset", event_id, status from parked_events where group_id = $1 and topic = $2',
     [ref.groupId, ref.topic],
   );
-  const offsets = await readGroupOffsets(db, ref.groupId, ref.topic);
+  // Plain SQL, not the runtime's offset store: the verifier shares no code with what it checks.
+  const offsets = await db.query<{ partition: number; next_offset: string; first_offset: string; counted: string }>(
+    `select partition, next_offset, first_offset, (applied_count + duplicate_count + parked_count + dead_lettered_count)::text as counted
+       from consumer_offsets where group_id = $1 and topic = $2`,
+    [ref.groupId, ref.topic],
+  );
   // Balances may be kept in shards (one per writer); an account's balance is the sum of its rows.
   const balances = await db.query<{ account: string; currency: string; balance_minor: string }>(
     'select account, currency, sum(balance_minor)::text as balance_minor from account_balances group by account, currency',
@@ -123,7 +127,7 @@ export async function readLedger(db: pg.Pool, ref: { groupId: string; topic: str
     progress: new Map(progress.rows.map((r) => [`${r.entity_type}:${r.entity_id}`, BigInt(r.applied_seq)])),
     deadLetters: dead.rows.map((r) => ({ partition: r.partition, offset: BigInt(r.offset), value: r.value, reasonCode: r.reason_code, status: r.status })),
     parked: parked.rows.map((r) => ({ partition: r.partition, offset: BigInt(r.offset), eventId: r.event_id, status: r.status })),
-    offsets: offsets.map(({ partition, nextOffset, firstOffset, counts: c }) => ({ partition, nextOffset, firstOffset, counted: c.applied + c.duplicates + c.parked + c.deadLettered })),
+    offsets: offsets.rows.map((r) => ({ partition: r.partition, nextOffset: BigInt(r.next_offset), firstOffset: BigInt(r.first_offset), counted: BigInt(r.counted) })),
     balances: new Map(balances.rows.map((r) => [`${r.account}/${r.currency.trim()}`, BigInt(r.balance_minor)])),
   };
 }
