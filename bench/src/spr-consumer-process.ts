@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnService, type LogLine } from '@spr/stack';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchContext } from './bench-context.ts';
-import { stopChild } from './bench-resources.ts';
 import type { ConsumerHandle } from './consumer-handle.ts';
 
 /**
@@ -44,8 +44,10 @@ export function buildSprConsumer(ctx: BenchContext): void {
 
 export function spawnSprConsumer(ctx: BenchContext, launch: SprConsumerLaunch): SprConsumerProcess {
   const { stack } = ctx;
-  const args = [...(launch.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`] : []), sprConsumerMain(ctx.workspaceRoot, launch.fromSource)];
-  const child = spawn(process.execPath, args, {
+  let pauses = 0;
+  const consumer = spawnService(sprConsumerMain(ctx.workspaceRoot, launch.fromSource), {
+    name: 'payment consumer',
+    nodeArgs: launch.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`] : [],
     cwd: ctx.workspaceRoot,
     env: {
       ...process.env,
@@ -56,41 +58,22 @@ export function spawnSprConsumer(ctx: BenchContext, launch: SprConsumerLaunch): 
       LOG_LEVEL: 'info',
       ...launch.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    keepLines: KEPT_LINES,
+    keep: (line) => ['warn', 'error', 'fatal'].includes(String(line.level ?? '')) || KEPT.test(String(line.message ?? '')),
+    onLine: (line: LogLine) => {
+      if (/^pausing fetches/.test(String(line.message ?? ''))) pauses++;
+    },
   });
-  ctx.resources.track(child, 'payment consumer');
-  const lines: Array<Record<string, unknown>> = [];
-  let pauses = 0;
-  let partial = '';
-  const onData = (chunk: Buffer) => {
-    partial += chunk.toString();
-    const complete = partial.split('\n');
-    partial = complete.pop()!;
-    for (const line of complete) {
-      if (!line.trim()) continue;
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        parsed = { message: line };
-      }
-      const level = String(parsed.level ?? '');
-      if (/^pausing fetches/.test(String(parsed.message ?? ''))) pauses++;
-      if (level === 'warn' || level === 'error' || level === 'fatal' || KEPT.test(String(parsed.message ?? ''))) {
-        lines.push(parsed);
-        if (lines.length > KEPT_LINES) lines.shift();
-      }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  ctx.resources.track(consumer.child, 'payment consumer');
+  const graceMs = 30_000;
   return {
     name: 'payment consumer',
-    pid: child.pid!,
-    exited,
-    lines: () => [...lines],
+    pid: consumer.pid,
+    exited: consumer.exited.then(({ code, signal }) => ({ code, signal })),
+    lines: () => consumer.lines(),
     pauses: () => pauses,
-    stop: () => stopChild(child, 'payment consumer', ctx.log, 30_000),
+    stop: async () => {
+      await consumer.stop({ graceMs, onKill: () => ctx.log(`payment consumer (pid ${consumer.pid}) did not exit ${graceMs} ms after SIGTERM; killing it`) });
+    },
   };
 }

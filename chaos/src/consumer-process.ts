@@ -1,21 +1,15 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { spawnService, StackError, type LogLine, type ServiceExit } from '@spr/stack';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChaosError } from './chaos-error.ts';
 import { processState } from './processes.ts';
-import { waitUntil } from './wait-until.ts';
 
 /** The deployable bundle of the payment consumer, relative to the workspace root. */
 export const CONSUMER_BUNDLE = join('apps', 'payment-consumer', 'dist', 'main.mjs');
 const KEPT_LINES = 3_000;
 
-export type LogLine = Record<string, unknown> & { message?: unknown };
-
-export interface ExitInfo {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly at: number;
-}
+export type { LogLine };
+export type ExitInfo = ServiceExit;
 
 /** One payment consumer process, as it runs in production (`node dist/main.mjs`, configured by env). */
 export interface ConsumerProcess {
@@ -69,74 +63,32 @@ export function createConsumerSupervisor(options: { workspaceRoot: string }): Co
 function spawnConsumer(bundle: string, name: string, env: Record<string, string>, logFile: string): ConsumerProcess {
   // Only what the consumer is given: nothing leaks from the runner's own environment (e.g. another stack).
   const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env };
-  const child = spawn(process.execPath, [bundle], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) throw new ChaosError('BUNDLE', `could not start ${bundle}`);
-  const pid = child.pid;
-  const file = createWriteStream(logFile, { flags: 'a' });
-  const lines: LogLine[] = [];
   const counts = new Map<string, number>();
-  let partial = '';
-  const onData = (chunk: Buffer) => {
-    file.write(chunk);
-    partial += chunk.toString();
-    const complete = partial.split('\n');
-    partial = complete.pop()!;
-    for (const text of complete) {
-      if (!text.trim()) continue;
-      let line: LogLine;
-      try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        line = { message: text };
-      }
-      if (typeof line.message === 'string') counts.set(line.message, (counts.get(line.message) ?? 0) + 1);
-      lines.push(line);
-      if (lines.length > KEPT_LINES) lines.shift();
-    }
+  const count = (line: LogLine) => {
+    if (typeof line.message === 'string') counts.set(line.message, (counts.get(line.message) ?? 0) + 1);
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  let exit: ExitInfo | undefined;
-  const exited = new Promise<ExitInfo>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exit = { code, signal, at: Date.now() };
-      file.end();
-      resolve(exit);
-    }),
-  );
-  const signal = (sig: NodeJS.Signals) => {
-    if (exit) return;
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // it exited between the check and the signal
-    }
-  };
+  let service: ReturnType<typeof spawnService>;
+  try {
+    service = spawnService(bundle, { name, env: childEnv, logFile, keepLines: KEPT_LINES, onLine: count });
+  } catch (error) {
+    throw new ChaosError('BUNDLE', `could not start ${bundle}`, { cause: error });
+  }
+  const { pid } = service;
   return {
     name,
     pid,
-    startedAt: Date.now(),
-    exited,
-    exitInfo: () => exit,
-    lines: () => [...lines],
+    startedAt: service.startedAt,
+    exited: service.exited,
+    exitInfo: () => service.exitInfo(),
+    lines: () => service.lines(),
     count: (message) => counts.get(message) ?? 0,
-    waitForLog: async (message, { timeoutMs, signal: abort }) => {
-      const found = () => lines.find((l) => typeof l.message === 'string' && message.test(l.message));
-      await waitUntil(() => found() ?? exit, { what: `${name} to log ${message}`, timeoutMs, signal: abort });
-      return found();
-    },
-    signal,
-    async stop(graceMs = 20_000) {
-      if (exit) return exit;
-      signal('SIGCONT');
-      signal('SIGTERM');
-      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    state: () => (exit ? undefined : processState(pid)),
+    waitForLog: (message, { timeoutMs, signal }) =>
+      service.waitForLine((l) => typeof l.message === 'string' && message.test(l.message), { timeoutMs, signal, what: `${name} to log ${message}` }).catch((error: unknown) => {
+        if (signal?.aborted) throw new ChaosError('ABORTED', `aborted: ${String(signal.reason ?? 'stopped')}`);
+        throw error instanceof StackError ? new ChaosError('TIMEOUT', error.message, { cause: error }) : error;
+      }),
+    signal: (sig) => service.signal(sig),
+    stop: (graceMs = 20_000) => service.stop({ graceMs }),
+    state: () => (service.exitInfo() ? undefined : processState(pid)),
   };
 }

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawnService } from '@spr/stack';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -13,30 +14,24 @@ export interface ServiceProcess {
 
 /** Runs an app's bundle as its own process, its output kept for errors. */
 export function startService(name: string, bundle: string, args: readonly string[], env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line);
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const service = spawnService(bundle, {
+    name,
+    args,
+    env: { ...process.env, ...env },
+    // Only the text of the last lines is kept, for an error message.
+    keep: () => false,
+    onLine: (_line, text) => {
+      lines.push(text);
+      if (lines.length > 200) lines.splice(0, lines.length - 200);
+    },
+  });
   return {
     name,
-    pid: child.pid!,
-    exited,
+    pid: service.pid,
+    exited: service.exited.then(({ code }) => code),
     tail: (n = 15) => lines.slice(-n).join('\n'),
-    async stop(graceMs = 30_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    stop: async (graceMs = 30_000) => (await service.stop({ graceMs })).code,
   };
 }
 
@@ -52,7 +47,7 @@ export async function waitUntilReady(service: ServiceProcess, url: string, timeo
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error(`${service.name} was not ready at ${url} within ${timeoutMs / 1000}s:\n${service.tail()}`);
 }

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawnService } from '@spr/stack';
 import { join } from 'node:path';
-import { waitFor } from '@spr/testing';
 
 /** The deployable bundle (built by build-bundle.ts before the tests run). */
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.mjs');
@@ -20,43 +19,20 @@ export interface ConsumerProcess {
 
 /** The payment consumer as its own process (`node dist/main.mjs`), as it runs in production. */
 export function spawnConsumer(env: NodeJS.ProcessEnv): ConsumerProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  let partial = '';
-  const onData = (chunk: Buffer) => {
-    partial += chunk.toString();
-    const complete = partial.split('\n');
-    partial = complete.pop()!;
-    for (const line of complete) {
-      if (!line.trim()) continue;
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ message: line });
-      }
-      if (lines.length > KEPT_LINES) lines.shift();
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const service = spawnService(MAIN, { name: 'payment consumer', env: { ...process.env, ...env }, keepLines: KEPT_LINES });
+  const exited = service.exited.then(({ code, signal }) => ({ code, signal }));
   return {
-    pid: child.pid!,
+    pid: service.pid,
     exited,
-    lines: () => [...lines],
-    waitForLog: (message, timeoutMs = 60_000) =>
-      waitFor(() => lines.find((l) => typeof l.message === 'string' && message.test(l.message)), { what: `a consumer log line matching ${message}`, timeoutMs }),
-    signal: (signal) => child.kill(signal),
-    async stop(graceMs = 30_000) {
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
+    lines: () => service.lines(),
+    async waitForLog(message, timeoutMs = 60_000) {
+      const what = `a consumer log line matching ${message}`;
+      const line = await service.waitForLine((l) => typeof l.message === 'string' && message.test(l.message), { timeoutMs, what });
+      if (!line) throw new Error(`the consumer exited (${JSON.stringify(service.exitInfo())}) before ${what}`);
+      return line;
     },
+    signal: (signal) => service.signal(signal),
+    stop: (graceMs = 30_000) => service.stop({ graceMs }).then(({ code, signal }) => ({ code, signal })),
   };
 }
 
