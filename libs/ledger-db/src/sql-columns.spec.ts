@@ -10,9 +10,11 @@ describe('the raw-SQL column check', () => {
 
   it('finds the columns of insert lists, set lists, plain select lists and alias-qualified names', () => {
     const sql = `with moved as (
-        update entity_progress p set applied_seq = i.applied_seq, parked_count = 0 from input i where p.entity_id = i.entity_id returning 1
+        update entity_progress p set applied_seq = i.applied_seq, parked_count = 0
+          from input i where p.entity_id = i.entity_id returning 1
       ), recorded as (
-        insert into processed_events as e (event_id, "offset") select 1, 2 on conflict (event_id) do update set outcome = excluded.outcome returning 1
+        insert into processed_events as e (event_id, "offset") select 1, 2
+          on conflict (event_id) do update set outcome = excluded.outcome returning 1
       )
       select partition, next_offset as n from consumer_offsets`;
     expect(sqlColumnRefs(sql)).toEqual(

@@ -14,72 +14,90 @@ export interface ColumnRef {
   readonly column: string;
 }
 
-const IDENT = String.raw`(?:[a-z_][a-z0-9_]*|"[^"]+")`;
+const NAME = '[a-z_][a-z0-9_]*';
+const IDENT = `(?:${NAME}|"[^"]+")`;
+/** A column list: `a, "b", c`, each item optionally `as` a name (only selects use that). */
+const LIST = String.raw`(?:${IDENT}(?:\s+as\s+${IDENT})?\s*,\s*)*${IDENT}(?:\s+as\s+${IDENT})?`;
+const SET_LIST_END = String.raw`(?=\s+(?:from|where|returning)\b|\s*$)`;
+const PATTERNS = {
+  /** A table in a from, join, update or into, with its alias; not a function call. */
+  table: new RegExp(String.raw`\b(?:from|join|update|into)\s+(${NAME})\b(?!\s*\()(?:\s+(?:as\s+)?(${NAME})\b)?`, 'g'),
+  insert: new RegExp(String.raw`\binsert\s+into\s+(${NAME})(?:\s+as\s+${NAME})?\s*\(([^)]*)\)`, 'g'),
+  update: new RegExp(String.raw`\bupdate\s+(${NAME})(?:\s+(?:as\s+)?${NAME})?\s+set\s+([\s\S]*?)${SET_LIST_END}`, 'g'),
+  upsert: new RegExp(String.raw`\bdo\s+update\s+set\s+([\s\S]*?)${SET_LIST_END}`, 'g'),
+  returning: new RegExp(String.raw`\breturning\s+(${LIST})(?=\s*(?:$|\)|;))`, 'g'),
+  select: new RegExp(String.raw`\bselect\s+(${LIST})\s+from\s+(${NAME})\b(?!\s*\()`, 'g'),
+  qualified: new RegExp(String.raw`\b(${NAME})\.(${IDENT})`, 'g'),
+  assigned: new RegExp(String.raw`^\s*(${IDENT})\s*=`),
+};
 /** Words that can follow a table name and are not its alias. */
-const NOT_ALIASES = new Set(['as', 'on', 'set', 'where', 'join', 'cross', 'left', 'right', 'inner', 'full', 'using', 'order', 'group', 'returning', 'values', 'select', 'limit', 'for', 'with', 'default', 'union', 'having', 'natural', 'lateral']);
+const NOT_ALIASES = new Set([
+  ...['as', 'on', 'set', 'where', 'join', 'cross', 'left', 'right', 'inner', 'full', 'using', 'natural', 'lateral'],
+  ...['order', 'group', 'having', 'returning', 'values', 'select', 'limit', 'for', 'with', 'default', 'union'],
+]);
 const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1) : name);
+const listItems = (list: string) => list.split(',').map((item) => unquote(item.trim().split(/\s+/)[0]!));
 
 /**
  * The columns raw SQL names on the models' tables, where it lists them: an insert's column list, the assignments
- * of `update … set` and `on conflict … do update set`, a plain `select a, b from table`, and `alias.column` where
- * the alias (or the name, or `excluded`) stands for one of the models' tables in that SQL. Columns compared
- * unqualified in a `where` are not seen; a mistake there fails every integration test anyway.
+ * of `update … set` and `on conflict … do update set`, a `returning` list, a plain `select a, b from table`, and
+ * `alias.column` where the alias (or the name, or `excluded`) stands for one of the models' tables in that SQL.
+ * Columns compared unqualified in a `where` are not seen; a mistake there fails every integration test anyway.
  */
 export function sqlColumnRefs(sql: string): ColumnRef[] {
   const text = sql.toLowerCase().replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
   const refs: ColumnRef[] = [];
   const aliases = new Map<string, Set<string>>();
-  const bind = (alias: string, table: string) => (aliases.get(alias) ?? aliases.set(alias, new Set()).get(alias)!).add(table);
+  const bind = (alias: string, table: string) => {
+    if (!aliases.has(alias)) aliases.set(alias, new Set());
+    aliases.get(alias)!.add(table);
+  };
+  const known = (table: string | undefined): table is string => table !== undefined && MODEL_COLUMNS.has(table);
 
-  for (const m of text.matchAll(new RegExp(String.raw`\b(?:from|join|update|into)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*)\b)?`, 'g'))) {
-    const [, table, alias] = m;
-    if (!MODEL_COLUMNS.has(table!)) continue;
-    bind(table!, table!);
-    if (alias && !NOT_ALIASES.has(alias)) bind(alias, table!);
+  for (const [, table, alias] of text.matchAll(PATTERNS.table)) {
+    if (!known(table)) continue;
+    bind(table, table);
+    if (alias && !NOT_ALIASES.has(alias)) bind(alias, table);
   }
 
-  /** Where each insert and update on a model table starts: `excluded`, `do update set` and `returning` belong to the last before them. */
+  // Where each insert and update starts: `excluded`, `do update set` and `returning` belong to the last before them.
   const inserts: Array<{ at: number; table: string }> = [];
   const writes: Array<{ at: number; table: string }> = [];
-  for (const m of text.matchAll(new RegExp(String.raw`\binsert\s+into\s+([a-z_][a-z0-9_]*)(?:\s+as\s+[a-z_][a-z0-9_]*)?\s*\(([^)]*)\)`, 'g'))) {
-    const table = m[1]!;
-    if (!MODEL_COLUMNS.has(table)) continue;
-    inserts.push({ at: m.index, table });
-    writes.push({ at: m.index, table });
-    bind('excluded', table);
-    for (const column of m[2]!.split(',')) refs.push({ table, column: unquote(column.trim()) });
+  for (const m of text.matchAll(PATTERNS.insert)) {
+    if (!known(m[1])) continue;
+    inserts.push({ at: m.index, table: m[1] });
+    writes.push({ at: m.index, table: m[1] });
+    bind('excluded', m[1]);
+    for (const column of listItems(m[2]!)) refs.push({ table: m[1], column });
   }
 
   const assignments = (table: string, list: string) => {
     for (const item of splitTopLevel(list)) {
-      const column = new RegExp(String.raw`^\s*(${IDENT})\s*=`).exec(item)?.[1];
+      const column = PATTERNS.assigned.exec(item)?.[1];
       if (column) refs.push({ table, column: unquote(column) });
     }
   };
-  const setListEnd = String.raw`(?=\s+(?:from|where|returning)\b|\s*$)`;
-  for (const m of text.matchAll(new RegExp(String.raw`\bupdate\s+([a-z_][a-z0-9_]*)(?:\s+(?:as\s+)?[a-z_][a-z0-9_]*)?\s+set\s+([\s\S]*?)${setListEnd}`, 'g'))) {
-    if (!MODEL_COLUMNS.has(m[1]!)) continue;
-    writes.push({ at: m.index, table: m[1]! });
-    assignments(m[1]!, m[2]!);
+  for (const m of text.matchAll(PATTERNS.update)) {
+    if (!known(m[1])) continue;
+    writes.push({ at: m.index, table: m[1] });
+    assignments(m[1], m[2]!);
   }
-  for (const m of text.matchAll(new RegExp(String.raw`\bdo\s+update\s+set\s+([\s\S]*?)${setListEnd}`, 'g'))) {
+  for (const m of text.matchAll(PATTERNS.upsert)) {
     const insert = inserts.filter((i) => i.at < m.index).at(-1);
     if (insert) assignments(insert.table, m[1]!);
   }
 
   writes.sort((a, b) => a.at - b.at);
-  for (const m of text.matchAll(new RegExp(String.raw`\breturning\s+((?:${IDENT}\s*,\s*)*${IDENT})(?=\s*(?:$|\)|;))`, 'g'))) {
+  for (const m of text.matchAll(PATTERNS.returning)) {
     const write = writes.filter((w) => w.at < m.index).at(-1);
-    if (write) for (const item of m[1]!.split(',')) refs.push({ table: write.table, column: unquote(item.trim()) });
+    if (write) for (const column of listItems(m[1]!)) refs.push({ table: write.table, column });
   }
 
-  for (const m of text.matchAll(new RegExp(String.raw`\bselect\s+((?:${IDENT}(?:\s+as\s+${IDENT})?\s*,\s*)*${IDENT}(?:\s+as\s+${IDENT})?)\s+from\s+([a-z_][a-z0-9_]*)\b(?!\s*\()`, 'g'))) {
-    const table = m[2]!;
-    if (!MODEL_COLUMNS.has(table)) continue;
-    for (const item of m[1]!.split(',')) refs.push({ table, column: unquote(item.trim().split(/\s+/)[0]!) });
+  for (const m of text.matchAll(PATTERNS.select)) {
+    if (known(m[2])) for (const column of listItems(m[1]!)) refs.push({ table: m[2], column });
   }
 
-  for (const m of text.matchAll(new RegExp(String.raw`\b([a-z_][a-z0-9_]*)\.(${IDENT})`, 'g'))) {
+  for (const m of text.matchAll(PATTERNS.qualified)) {
     const tables = [...(aliases.get(m[1]!) ?? [])];
     const column = unquote(m[2]!);
     // An alias several tables share in one text (each in its own statement) names a column of one of them.
@@ -89,7 +107,7 @@ export function sqlColumnRefs(sql: string): ColumnRef[] {
   return refs;
 }
 
-/** `table.column` for every reference `sqlColumnRefs` finds that the models lack: raw SQL that drifted from the schema. */
+/** `table.column` for each reference `sqlColumnRefs` finds that the models lack: SQL that drifted from the schema. */
 export function unknownColumns(sql: string): string[] {
   const unknown = sqlColumnRefs(sql).filter((ref) => !MODEL_COLUMNS.get(ref.table)!.has(ref.column));
   return [...new Set(unknown.map((ref) => `${ref.table}.${ref.column}`))].sort();

@@ -68,7 +68,9 @@ describe('withTransaction', () => {
   });
 
   it('opens the block it is asked for', async () => {
-    const seen = await withTransaction(pool, async (client) => (await client.query<{ iso: string; ro: string }>("select current_setting('transaction_isolation') as iso, current_setting('transaction_read_only') as ro")).rows[0], {
+    const settings = "select current_setting('transaction_isolation') as iso," +
+      " current_setting('transaction_read_only') as ro";
+    const seen = await withTransaction(pool, async (client) => (await client.query<{ iso: string; ro: string }>(settings)).rows[0], {
       isolation: 'repeatable read',
       readOnly: true,
     });
@@ -76,7 +78,8 @@ describe('withTransaction', () => {
   });
 
   it('lets work send BEGIN and COMMIT itself, and still rolls back on failure', async () => {
-    await withTransaction(pool, async (client) => void (await client.query('begin; insert into items values (4); commit')), { workSendsBeginAndCommit: true });
+    const ownBlock = { workSendsBeginAndCommit: true };
+    await withTransaction(pool, async (client) => void (await client.query('begin; insert into items values (4); commit')), ownBlock);
     const error = await failure(
       withTransaction(
         pool,
@@ -84,7 +87,7 @@ describe('withTransaction', () => {
           await client.query('begin; insert into items values (5)');
           await client.query('insert into items values (4)'); // a unique violation
         },
-        { workSendsBeginAndCommit: true },
+        ownBlock,
       ),
     );
     expect(error).toMatchObject({ code: '23505' });
@@ -92,14 +95,16 @@ describe('withTransaction', () => {
     expect(releases).toEqual([undefined, undefined]);
   });
 
-  it('destroys a client whose rollback fails, rethrowing the original error with the rollback error attached', async () => {
+  it('destroys a client whose rollback fails, and rethrows the original error with the rollback error', async () => {
     const thrown = new Error('work failed');
     const error = await failure(
       withTransaction(pool, async (client) => {
         await client.query('insert into items values (6)');
         // The connection stays up but ROLLBACK fails: the client must not go back to the pool inside its open block.
-        const query = client.query.bind(client) as (text: string) => Promise<unknown>;
-        (client as unknown as { query: (text: string) => Promise<unknown> }).query = (text) => (text === 'rollback' ? Promise.reject(new Error('rollback refused')) : query(text));
+        type Query = (text: string) => Promise<unknown>;
+        const query = client.query.bind(client) as Query;
+        const refuseRollback: Query = (text) => (text === 'rollback' ? Promise.reject(new Error('rollback refused')) : query(text));
+        (client as unknown as { query: Query }).query = refuseRollback;
         throw thrown;
       }),
     );

@@ -40,7 +40,11 @@ export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient)
  * node-postgres destroys it: a pooled connection left inside a failed or open transaction would fail, or worse
  * join, whatever its next user runs.
  */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -54,7 +58,9 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
       // Outside a block (it never began, or its commit failed) ROLLBACK only warns.
       await client.query('rollback').catch((rollbackError: unknown) => {
         broken = asError(rollbackError);
-        if (error instanceof Error && Object.isExtensible(error)) (error as TransactionFailure).rollbackError = rollbackError;
+        if (error instanceof Error && Object.isExtensible(error)) {
+          (error as TransactionFailure).rollbackError = rollbackError;
+        }
       });
     }
     throw error;
@@ -64,7 +70,8 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
 }
 
 function beginStatement(options: TransactionOptions): string {
-  return ['begin', options.isolation && `isolation level ${options.isolation}`, options.readOnly && 'read only'].filter(Boolean).join(' ');
+  const isolation = options.isolation && `isolation level ${options.isolation}`;
+  return ['begin', isolation, options.readOnly && 'read only'].filter(Boolean).join(' ');
 }
 
 /** The session is gone: a socket error, or the server ended it (terminated backend, shutdown, session timeout). */
