@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScenarioDefinition } from '../scenario.ts';
 import { publishInBackground, randomPause, rateFor, seconds, waitForProgress, waitUntilWorking } from '../scenario-steps.ts';
 import { waitUntil } from '../wait-until.ts';
@@ -97,7 +98,7 @@ export const lockStall: ScenarioDefinition = {
       const rest = events.slice(warmup);
       await ctx.publish(rest, { perSecond: rateFor(rest.length, (stallMs / 1000) * 0.8) });
       const left = lockedAt + stallMs - Date.now();
-      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+      if (left > 0) await sleep(left);
     } finally {
       await locker.query('commit').catch(() => undefined);
       locker.release();

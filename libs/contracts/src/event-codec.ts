@@ -1,4 +1,5 @@
 import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAvroSchema } from './avro/parse-avro-schema.ts';
 import { isValidTopicName, subjectName } from './avro/subject-name.ts';
 import { decodeFailure, type EventDecodeResult } from './decode-result.ts';
@@ -98,7 +99,7 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
         return await registry.register({ type: SchemaType.AVRO, schema: record.contract.schema }, { subject: record.subject, compatibility: COMPATIBILITY[record.contract.compatibility] });
       } catch (error) {
         if (!isFirstRegistrationRace(error) || attempt >= LEVEL_SETTLE_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await sleep(100 * attempt);
       }
     }
   }

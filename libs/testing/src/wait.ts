@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export interface WaitOptions {
   /** What is awaited, for the error message. */
   readonly what: string;
@@ -28,6 +30,6 @@ export async function waitFor<T>(condition: () => T | false | undefined | Promis
     if (Date.now() >= deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what}`, { cause: lastError });
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }

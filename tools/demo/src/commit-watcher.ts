@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 
 /**
@@ -30,7 +31,7 @@ export function startCommitWatcher(pool: pg.Pool, intervalMs = 10): CommitWatche
           lastSeenAt = now;
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await sleep(intervalMs);
     }
   })();
   return {

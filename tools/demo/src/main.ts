@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createPool, migrateDatabase } from '@spr/ledger-db';
 import { findWorkspaceRoot, formatEndpoints, stackDown, stackUp } from '@spr/stack';
@@ -98,7 +99,7 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
   );
   say(`load done in ${((performance.now() - loadStart) / 1000).toFixed(1)}s: ${load.requests} requests, ${load.accepted} events; waiting for the consumer to catch up`);
   const deadline = Date.now() + 120_000;
-  while (watcher.waiting > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (watcher.waiting > 0 && Date.now() < deadline) await sleep(50);
   await watcher.stop();
   if (watcher.waiting > 0) say(`${watcher.waiting} events did not reach the ledger within 120 s`);
   const endToEnd = (watcher.lastSeenAt - loadStart) / 1000;

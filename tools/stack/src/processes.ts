@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from './errors.ts';
 
 export interface DetachedProcess {
@@ -63,7 +64,7 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
   for (;;) {
     if (await condition()) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 
