@@ -34,6 +34,13 @@ export interface SpawnServiceOptions {
   readonly onLine?: (line: LogLine, text: string) => void;
 }
 
+export interface WaitForLineOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** What is awaited, for the timeout's message. */
+  readonly what?: string;
+}
+
 export interface ServiceProcess {
   readonly name: string;
   readonly pid: number;
@@ -48,7 +55,7 @@ export interface ServiceProcess {
    * The first kept line that matches, else the next line that does; undefined if the process ends (its output read
    * to the end) without one. Rejects with NOT_READY after `timeoutMs`, or with the signal's reason when it aborts.
    */
-  waitForLine(match: (line: LogLine) => boolean, options: { timeoutMs: number; signal?: AbortSignal; what?: string }): Promise<LogLine | undefined>;
+  waitForLine(match: (line: LogLine) => boolean, options: WaitForLineOptions): Promise<LogLine | undefined>;
   /** Sends a signal unless the process has exited (e.g. SIGSTOP, SIGCONT, SIGKILL). */
   signal(signal: NodeJS.Signals): void;
   /** SIGCONT (it may be stopped) and SIGTERM, SIGKILL after `graceMs` (default 30 s); resolves with the exit. */
@@ -135,10 +142,9 @@ export function spawnService(bundle: string, options: SpawnServiceOptions): Serv
         };
         const waiter = { match, settle: (line: LogLine | undefined) => finish(() => resolve(line)) };
         const onAbort = () => finish(() => reject(abort!.reason));
-        const timer = setTimeout(
-          () => finish(() => reject(new StackError('NOT_READY', `timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what} (${name}, pid ${pid})`))),
-          timeoutMs,
-        );
+        const seconds = (timeoutMs / 1000).toFixed(0);
+        const timedOut = () => new StackError('NOT_READY', `timed out after ${seconds} s waiting for ${what} (${name}, pid ${pid})`);
+        const timer = setTimeout(() => finish(() => reject(timedOut())), timeoutMs);
         waiters.add(waiter);
         if (abort?.aborted) onAbort();
         else abort?.addEventListener('abort', onAbort, { once: true });
