@@ -143,7 +143,8 @@ export function spawnService(bundle: string, options: SpawnServiceOptions): Serv
         const waiter = { match, settle: (line: LogLine | undefined) => finish(() => resolve(line)) };
         const onAbort = () => finish(() => reject(abort!.reason));
         const seconds = (timeoutMs / 1000).toFixed(0);
-        const timedOut = () => new StackError('NOT_READY', `timed out after ${seconds} s waiting for ${what} (${name}, pid ${pid})`);
+        const timedOut = () =>
+          new StackError('NOT_READY', `timed out after ${seconds} s waiting for ${what} (${name}, pid ${pid})`);
         const timer = setTimeout(() => finish(() => reject(timedOut())), timeoutMs);
         waiters.add(waiter);
         if (abort?.aborted) onAbort();
