@@ -2,15 +2,57 @@
 // contracts and pure domain code; pure domain code does no I/O; the testing library is for specs only.
 import nx from '@nx/eslint-plugin';
 
-const IO_PACKAGES = ['kafkajs', 'pg', 'drizzle-orm', 'drizzle-orm/*', '@kafkajs/*', 'node:net', 'node:http', 'node:fs', 'node:child_process'];
+const IO_PACKAGES = [
+  'kafkajs',
+  'pg',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  '@kafkajs/*',
+  'node:net',
+  'node:http',
+  'node:fs',
+  'node:child_process',
+];
 
 const constraints = (forSpecs) => [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:domain', ...(forSpecs ? ['type:testing', 'type:tool'] : [])] },
-  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:domain', ...(forSpecs ? ['type:testing', 'type:tool'] : [])] },
-  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain', ...(forSpecs ? ['type:testing', 'type:tool'] : [])] },
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', ...(forSpecs ? ['type:testing'] : [])], bannedExternalImports: forSpecs ? [] : IO_PACKAGES },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:lib',
+      'type:contracts',
+      'type:domain',
+      ...(forSpecs ? ['type:testing', 'type:tool'] : []),
+    ],
+  },
+  {
+    sourceTag: 'type:lib',
+    onlyDependOnLibsWithTags: [
+      'type:lib',
+      'type:contracts',
+      'type:domain',
+      ...(forSpecs ? ['type:testing', 'type:tool'] : []),
+    ],
+  },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: ['type:domain', ...(forSpecs ? ['type:testing', 'type:tool'] : [])],
+  },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', ...(forSpecs ? ['type:testing'] : [])],
+    bannedExternalImports: forSpecs ? [] : IO_PACKAGES,
+  },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:domain'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:domain', ...(forSpecs ? ['type:testing'] : [])] },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: [
+      'type:tool',
+      'type:lib',
+      'type:contracts',
+      'type:domain',
+      ...(forSpecs ? ['type:testing'] : []),
+    ],
+  },
 ];
 
 const SPEC_FILES = ['**/*.spec.ts', '**/vitest.config.ts', '**/test-support/**/*.ts'];
@@ -22,7 +64,10 @@ export default [
   {
     files: ['**/*.ts', '**/*.mjs'],
     rules: {
-      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, depConstraints: constraints(false) }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, depConstraints: constraints(false) },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
       // With noUncheckedIndexedAccess, `!` marks an index the code has just checked; banning it adds noise.
@@ -32,7 +77,10 @@ export default [
   {
     files: SPEC_FILES,
     rules: {
-      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, depConstraints: constraints(true) }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, depConstraints: constraints(true) },
+      ],
     },
   },
 ];

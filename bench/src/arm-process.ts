@@ -32,9 +32,12 @@ async function startArm(config: ChildArmConfig, reporter: ArmReporter): Promise<
 
 async function main(): Promise<void> {
   const raw = process.env[ARM_CONFIG_ENV];
-  if (!raw || !process.send) throw new Error(`arm-process.ts is started by the benchmark (fork with IPC and ${ARM_CONFIG_ENV})`);
+  if (!raw || !process.send)
+    throw new Error(`arm-process.ts is started by the benchmark (fork with IPC and ${ARM_CONFIG_ENV})`);
   const config = JSON.parse(raw) as ChildArmConfig;
-  const stopRequested = new Promise<void>((resolve) => process.on('message', (m: ChildArmCommand) => m.type === 'stop' && resolve()));
+  const stopRequested = new Promise<void>((resolve) =>
+    process.on('message', (m: ChildArmCommand) => m.type === 'stop' && resolve()),
+  );
   const reporter = createArmReporter(send);
   const close = await startArm(config, reporter);
   await stopRequested;

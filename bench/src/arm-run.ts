@@ -14,7 +14,14 @@ export interface ArmRun {
   readonly peakRssMb: number;
 }
 
-export function armRun(arm: string, events: number, firstAt: number, doneAt: number, cpu: CpuSnapshot, peakRssMb: number): ArmRun {
+export function armRun(
+  arm: string,
+  events: number,
+  firstAt: number,
+  doneAt: number,
+  cpu: CpuSnapshot,
+  peakRssMb: number,
+): ArmRun {
   const seconds = Math.max(0.001, (doneAt - firstAt) / 1000);
   return {
     arm,
@@ -22,7 +29,7 @@ export function armRun(arm: string, events: number, firstAt: number, doneAt: num
     seconds: Math.round(seconds * 1000) / 1000,
     eventsPerSec: Math.round(events / seconds),
     cpu,
-    nodeCpuUsPerEvent: events > 0 ? Math.round((cpu.node * 1e6) / events * 10) / 10 : 0,
+    nodeCpuUsPerEvent: events > 0 ? Math.round(((cpu.node * 1e6) / events) * 10) / 10 : 0,
     peakRssMb: Math.round(peakRssMb),
   };
 }

@@ -31,7 +31,8 @@ export async function createArmSchema(databaseUrl: string, prefix: string): Prom
   return {
     schema,
     databaseUrl: scoped,
-    drop: () => withClient(databaseUrl, (c) => c.query(`drop schema if exists "${schema}" cascade`)).then(() => undefined),
+    drop: () =>
+      withClient(databaseUrl, (c) => c.query(`drop schema if exists "${schema}" cascade`)).then(() => undefined),
   };
 }
 

@@ -53,15 +53,22 @@ interface ActivePayment {
 }
 
 /** How many deliveries are redeliveries, and how many events are unique. */
-export function backlogShape(options: Pick<BacklogOptions, 'events' | 'payments' | 'duplicateRatio'>): { readonly unique: number; readonly redeliveries: number } {
+export function backlogShape(options: Pick<BacklogOptions, 'events' | 'payments' | 'duplicateRatio'>): {
+  readonly unique: number;
+  readonly redeliveries: number;
+} {
   const { events, payments, duplicateRatio } = options;
   if (!Number.isInteger(events) || events < 1) throw new RangeError(`events must be a positive integer, got ${events}`);
-  if (!Number.isInteger(payments) || payments < 1) throw new RangeError(`payments must be a positive integer, got ${payments}`);
-  if (!(duplicateRatio >= 0 && duplicateRatio < 0.5)) throw new RangeError(`duplicateRatio must be in [0, 0.5), got ${duplicateRatio}`);
+  if (!Number.isInteger(payments) || payments < 1)
+    throw new RangeError(`payments must be a positive integer, got ${payments}`);
+  if (!(duplicateRatio >= 0 && duplicateRatio < 0.5))
+    throw new RangeError(`duplicateRatio must be in [0, 0.5), got ${duplicateRatio}`);
   const redeliveries = Math.round(events * duplicateRatio);
   const unique = events - redeliveries;
   if (unique < payments * (LIFECYCLE_HEAD + 1)) {
-    throw new RangeError(`${unique} unique events cannot give ${payments} payments a lifecycle with a refund (at least ${LIFECYCLE_HEAD + 1} events each)`);
+    throw new RangeError(
+      `${unique} unique events cannot give ${payments} payments a lifecycle with a refund (at least ${LIFECYCLE_HEAD + 1} events each)`,
+    );
   }
   return { unique, redeliveries };
 }
@@ -100,7 +107,13 @@ export function* generateBacklog(options: BacklogOptions): Generator<BacklogItem
       yield scheduled.shift()!.item;
     }
     while (active.length < window && started < options.payments) {
-      active.push({ index: started, id: `${prefix}-${String(started).padStart(width, '0')}`, length: lengths[started]!, fullyRefunded: random() < 0.5, seq: 0n });
+      active.push({
+        index: started,
+        id: `${prefix}-${String(started).padStart(width, '0')}`,
+        length: lengths[started]!,
+        fullyRefunded: random() < 0.5,
+        seq: 0n,
+      });
       started++;
     }
     const at = Math.floor(random() * active.length);
@@ -109,15 +122,22 @@ export function* generateBacklog(options: BacklogOptions): Generator<BacklogItem
     clock += 1 + Math.floor(random() * 50);
     const event = nextEvent(p, clock, random, { merchants, customers, currency });
     const step = applyPaymentEvent(p.payment, event);
-    if (!step.ok) throw new Error(`the backlog generator produced an invalid event (${step.reason}: ${step.error}); this is a bug in bench/src/backlog-generator.ts`);
-    if (step.legs.length !== (event.type === 'PaymentInitiated' ? 0 : 2)) throw new Error(`${event.type} posted ${step.legs.length} legs; the backlog expects 0 or 2`);
+    if (!step.ok)
+      throw new Error(
+        `the backlog generator produced an invalid event (${step.reason}: ${step.error}); this is a bug in bench/src/backlog-generator.ts`,
+      );
+    if (step.legs.length !== (event.type === 'PaymentInitiated' ? 0 : 2))
+      throw new Error(`${event.type} posted ${step.legs.length} legs; the backlog expects 0 or 2`);
     p.payment = step.payment;
     if (Number(p.seq) === p.length) active.splice(at, 1);
     const item: BacklogItem = { event, redelivery: false, legs: step.legs.length };
     // Sequential sampling: exactly `redeliveries` of the unique events are delivered a second time.
     if (redeliveriesLeft > 0 && random() < redeliveriesLeft / uniqueLeft) {
       redeliveriesLeft--;
-      schedule(scheduled, { due: delivered + 1 + Math.floor(random() * maxDelay), item: { ...item, redelivery: true } });
+      schedule(scheduled, {
+        due: delivered + 1 + Math.floor(random() * maxDelay),
+        item: { ...item, redelivery: true },
+      });
     }
     uniqueLeft--;
     delivered++;
@@ -150,7 +170,12 @@ function lifecycleLengths(unique: number, payments: number, random: () => number
   return lengths;
 }
 
-function nextEvent(p: ActivePayment, clock: number, random: () => number, o: { merchants: number; customers: number; currency: string }): PaymentEvent {
+function nextEvent(
+  p: ActivePayment,
+  clock: number,
+  random: () => number,
+  o: { merchants: number; customers: number; currency: string },
+): PaymentEvent {
   const common = {
     event_id: uuidFrom(random),
     entity_type: 'payment',
@@ -177,15 +202,35 @@ function nextEvent(p: ActivePayment, clock: number, random: () => number, o: { m
         },
       };
     case 2:
-      return { type: 'PaymentAuthorized', payload: { ...common, amount_minor: p.payment!.amountMinor, currency: o.currency, authorization_code: `A${p.index}`, expires_at: new Date(clock + 7 * 86_400_000) } };
+      return {
+        type: 'PaymentAuthorized',
+        payload: {
+          ...common,
+          amount_minor: p.payment!.amountMinor,
+          currency: o.currency,
+          authorization_code: `A${p.index}`,
+          expires_at: new Date(clock + 7 * 86_400_000),
+        },
+      };
     case 3:
-      return { type: 'PaymentCaptured', payload: { ...common, amount_minor: p.payment!.authorizedMinor, currency: o.currency, acquirer_reference: null } };
+      return {
+        type: 'PaymentCaptured',
+        payload: {
+          ...common,
+          amount_minor: p.payment!.authorizedMinor,
+          currency: o.currency,
+          acquirer_reference: null,
+        },
+      };
     default: {
       const refundable = p.payment!.capturedMinor - p.payment!.refundedMinor;
       const refundsLeft = BigInt(p.length - Number(p.seq) + 1);
       const last = refundsLeft === 1n;
       const amount = last && p.fullyRefunded ? refundable : refundable / (refundsLeft + 1n) || 1n;
-      return { type: 'PaymentRefunded', payload: { ...common, refund_id: `r${p.seq}`, amount_minor: amount, currency: o.currency, reason: null } };
+      return {
+        type: 'PaymentRefunded',
+        payload: { ...common, refund_id: `r${p.seq}`, amount_minor: amount, currency: o.currency, reason: null },
+      };
     }
   }
 }

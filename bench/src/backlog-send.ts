@@ -4,7 +4,15 @@ import type { SequencedProducer, SentRecord } from '@spr/routing';
 /** Sends one backlog event with the sequenced producer of @spr/routing (key `payment:<id>`, SPR headers). */
 export function sendEvent(producer: SequencedProducer<PaymentEvent>, event: PaymentEvent): Promise<SentRecord> {
   const p = event.payload;
-  return producer.send({ entityType: p.entity_type, entityId: p.entity_id, seq: p.seq, eventId: p.event_id, eventType: event.type, correlationId: p.correlation_id, event });
+  return producer.send({
+    entityType: p.entity_type,
+    entityId: p.entity_id,
+    seq: p.seq,
+    eventId: p.event_id,
+    eventType: event.type,
+    correlationId: p.correlation_id,
+    event,
+  });
 }
 
 /**

@@ -25,16 +25,25 @@ describe('parseBenchArgs', () => {
   });
 
   it('names the arguments as given, followed by the usage', () => {
-    expect(() => parseBenchArgs(['--quick', '--fast', 'x'])).toThrow(/^unknown argument\(s\): --fast x\nusage: npm run bench/);
+    expect(() => parseBenchArgs(['--quick', '--fast', 'x'])).toThrow(
+      /^unknown argument\(s\): --fast x\nusage: npm run bench/,
+    );
     expect(() => parseBenchArgs(['--quick=yes'])).toThrow(/^unknown argument\(s\): --quick=yes\n/);
-    expect(() => parseBenchArgs(['--quick', '--report-only'])).toThrow(/^--report-only takes no other argument than a results file, got --quick\n/);
+    expect(() => parseBenchArgs(['--quick', '--report-only'])).toThrow(
+      /^--report-only takes no other argument than a results file, got --quick\n/,
+    );
     expect(() => parseBenchArgs(['--report-only', '--quick'])).toThrow(/got --quick\n/);
     expect(() => parseBenchArgs(['--report-only=a.json', 'b.json'])).toThrow(/got b\.json\n/);
     expect(parseBenchArgs(['--quick', '--quick'])).toEqual({ kind: 'run', options: QUICK_OPTIONS });
   });
 
   it('keeps the full run at the sizes the issue asks for', () => {
-    expect(FULL_OPTIONS.backlog).toMatchObject({ events: 500_000, payments: 10_000, partitions: 6, duplicateRatio: 0.01 });
+    expect(FULL_OPTIONS.backlog).toMatchObject({
+      events: 500_000,
+      payments: 10_000,
+      partitions: 6,
+      duplicateRatio: 0.01,
+    });
     expect(FULL_OPTIONS.rounds).toBeGreaterThanOrEqual(3);
     expect(FULL_OPTIONS.stall.stallSec).toBe(60);
     expect(FULL_OPTIONS.latency.fixedRatePerSec).toBe(5_000);
@@ -43,7 +52,8 @@ describe('parseBenchArgs', () => {
 
 describe('latencyRates', () => {
   it('runs at 25, 50 and 75% of O’s drain rate, the light 1,000/s and the fixed 5,000/s, in full and quick runs', () => {
-    for (const options of [FULL_OPTIONS, QUICK_OPTIONS]) expect(latencyRates(options.latency, 12_037)).toEqual([3_009, 6_019, 9_028, 1_000, 5_000]);
+    for (const options of [FULL_OPTIONS, QUICK_OPTIONS])
+      expect(latencyRates(options.latency, 12_037)).toEqual([3_009, 6_019, 9_028, 1_000, 5_000]);
   });
 
   it('runs a rate once when two coincide', () => {

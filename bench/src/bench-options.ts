@@ -53,7 +53,13 @@ export const FULL_OPTIONS: BenchOptions = Object.freeze({
   naiveEvents: 50_000,
   chunkMaxEvents: 1_000,
   sweepChunkSizes: [100, 250, 500, 1_000, 2_000],
-  latency: { fractions: [0.25, 0.5, 0.75], lightRatePerSec: LIGHT_RATE_PER_SEC, fixedRatePerSec: 5_000, durationSec: 30, warmupSec: 5 },
+  latency: {
+    fractions: [0.25, 0.5, 0.75],
+    lightRatePerSec: LIGHT_RATE_PER_SEC,
+    fixedRatePerSec: 5_000,
+    durationSec: 30,
+    warmupSec: 5,
+  },
   stall: { steadySec: 20, stallSec: 60, rateFactor: 2 },
   gateway: { durationSec: 30, clients: 32 },
   drainTimeoutSec: 600,
@@ -68,7 +74,13 @@ export const QUICK_OPTIONS: BenchOptions = Object.freeze({
   naiveEvents: 3_000,
   chunkMaxEvents: 1_000,
   sweepChunkSizes: [100, 1_000, 2_000],
-  latency: { fractions: [0.25, 0.5, 0.75], lightRatePerSec: LIGHT_RATE_PER_SEC, fixedRatePerSec: 5_000, durationSec: 4, warmupSec: 1 },
+  latency: {
+    fractions: [0.25, 0.5, 0.75],
+    lightRatePerSec: LIGHT_RATE_PER_SEC,
+    fixedRatePerSec: 5_000,
+    durationSec: 4,
+    warmupSec: 1,
+  },
   stall: { steadySec: 3, stallSec: 8, rateFactor: 2 },
   gateway: { durationSec: 4, clients: 16 },
   drainTimeoutSec: 90,
@@ -83,11 +95,18 @@ export function rateAtFraction(oDrainRatePerSec: number, fraction: number): numb
 
 /** The rates of the latency runs, each once: the fractions of O's drain rate, then the light and the fixed rate. */
 export function latencyRates(latency: BenchOptions['latency'], oDrainRatePerSec: number): number[] {
-  const rates = [...latency.fractions.map((f) => rateAtFraction(oDrainRatePerSec, f)), ...(latency.lightRatePerSec ? [latency.lightRatePerSec] : []), latency.fixedRatePerSec];
+  const rates = [
+    ...latency.fractions.map((f) => rateAtFraction(oDrainRatePerSec, f)),
+    ...(latency.lightRatePerSec ? [latency.lightRatePerSec] : []),
+    latency.fixedRatePerSec,
+  ];
   return [...new Set(rates)];
 }
 
-export type BenchCommand = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'report-only'; readonly resultsFile?: string } | { readonly kind: 'help' };
+export type BenchCommand =
+  | { readonly kind: 'run'; readonly options: BenchOptions }
+  | { readonly kind: 'report-only'; readonly resultsFile?: string }
+  | { readonly kind: 'help' };
 
 export const USAGE = `usage: npm run bench [-- --quick | --report-only [results.json]]
 
@@ -98,7 +117,11 @@ export const USAGE = `usage: npm run bench [-- --quick | --report-only [results.
   --report-only   re-renders docs/performance.md and the charts from bench/results/latest.json (or the file given)
 `;
 
-const ARGS = { quick: { type: 'boolean' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const ARGS = {
+  quick: { type: 'boolean' },
+  'report-only': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /**
  * Parses the command line with `parseArgs` (not strict: its tokens are checked here, so that every message names the
@@ -107,7 +130,8 @@ const ARGS = { quick: { type: 'boolean' }, 'report-only': { type: 'boolean' }, h
  */
 export function parseBenchArgs(argv: readonly string[]): BenchCommand {
   const { tokens } = parseArgs({ args: [...argv], options: ARGS, strict: false, allowPositionals: true, tokens: true });
-  const isFlag = (token: (typeof tokens)[number], name: keyof typeof ARGS) => token.kind === 'option' && token.name === name;
+  const isFlag = (token: (typeof tokens)[number], name: keyof typeof ARGS) =>
+    token.kind === 'option' && token.name === name;
   // Each argument as given (a group such as -hq is one argument, several tokens).
   const given = (rest: typeof tokens) => [...new Set(rest.map((t) => t.index))].map((i) => argv[i]!);
   if (tokens.some((t) => isFlag(t, 'help'))) return { kind: 'help' };
@@ -119,7 +143,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand {
     const takesNext = inline === undefined && next?.kind === 'positional';
     const file = inline ?? (takesNext ? next.value : undefined);
     const rest = tokens.filter((_t, i) => i !== reportAt && !(takesNext && i === reportAt + 1));
-    if (rest.length > 0) throw new Error(`--report-only takes no other argument than a results file, got ${given(rest).join(' ')}\n${USAGE}`);
+    if (rest.length > 0)
+      throw new Error(
+        `--report-only takes no other argument than a results file, got ${given(rest).join(' ')}\n${USAGE}`,
+      );
     return { kind: 'report-only', resultsFile: file };
   }
   const unknown = tokens.filter((t) => !(isFlag(t, 'quick') && t.kind === 'option' && t.value === undefined));

@@ -55,7 +55,12 @@ export function createBenchResources(): BenchResources {
 }
 
 /** SIGCONT (it may be stopped) and SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-export async function stopChild(child: ChildProcess, name: string, log: (line: string) => void, graceMs = CHILD_GRACE_MS): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  name: string,
+  log: (line: string) => void,
+  graceMs = CHILD_GRACE_MS,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGCONT');
@@ -73,7 +78,9 @@ export async function stopChild(child: ChildProcess, name: string, log: (line: s
 
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)));
+  const deadline = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([work, deadline]);
   } finally {

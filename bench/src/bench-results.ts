@@ -24,7 +24,14 @@ export interface RoundResult {
   readonly round: number;
   readonly order: readonly Arm[];
   readonly arms: Partial<
-    Record<Arm, ArmRun & { readonly check?: LedgerCheck; readonly naive?: { rows: number; distinctEvents: number; duplicatesInLedger: number }; readonly pauses?: number }>
+    Record<
+      Arm,
+      ArmRun & {
+        readonly check?: LedgerCheck;
+        readonly naive?: { rows: number; distinctEvents: number; duplicatesInLedger: number };
+        readonly pauses?: number;
+      }
+    >
   >;
 }
 
@@ -57,7 +64,12 @@ export interface BenchResults {
   readonly durationSec: number;
   readonly machine: MachineInfo;
   readonly options: BenchOptions;
-  readonly backlog?: BacklogSummary & { readonly topic: string; readonly partitions: number; readonly produceSeconds: number; readonly producePerSec: number };
+  readonly backlog?: BacklogSummary & {
+    readonly topic: string;
+    readonly partitions: number;
+    readonly produceSeconds: number;
+    readonly producePerSec: number;
+  };
   /** Medians over the rounds. */
   readonly eventsPerSec: Partial<Record<Arm, number>>;
   readonly ratios: {
@@ -71,7 +83,12 @@ export interface BenchResults {
   };
   readonly rounds: readonly RoundResult[];
   /** Medians over the rounds: CPU seconds per process group during the drain, and Node CPU per event. */
-  readonly cpu: Partial<Record<Arm, { readonly node: number; readonly java: number; readonly postgres: number; readonly nodeCpuUsPerEvent: number }>>;
+  readonly cpu: Partial<
+    Record<
+      Arm,
+      { readonly node: number; readonly java: number; readonly postgres: number; readonly nodeCpuUsPerEvent: number }
+    >
+  >;
   /** Highest VmHWM of the arm's node process over the rounds. */
   readonly peakRssMb: Partial<Record<Arm, number>>;
   readonly sweep: ReadonlyArray<{
@@ -118,8 +135,15 @@ export interface BenchResults {
 
 const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-function target(name: string, wanted: string, value: number | undefined, measured: (v: number) => string, ok: (v: number) => boolean): Target {
-  if (value === undefined || !Number.isFinite(value)) return { name, target: wanted, measured: 'not measured', status: 'NOT MEASURED' };
+function target(
+  name: string,
+  wanted: string,
+  value: number | undefined,
+  measured: (v: number) => string,
+  ok: (v: number) => boolean,
+): Target {
+  if (value === undefined || !Number.isFinite(value))
+    return { name, target: wanted, measured: 'not measured', status: 'NOT MEASURED' };
   return { name, target: wanted, measured: measured(value), status: ok(value) ? 'PASS' : 'MISS' };
 }
 
@@ -140,33 +164,85 @@ export const TARGETS = {
 
 const ms = (v: number) => `${fmt(v)} ms`;
 /** A run's percentiles as the targets show them, with the events it never saw committed (its p99 is then a lower bound). */
-const figures = (run: LatencyMeasurement) => `p50 ${fmt(run.p50Ms)}, p99.9 ${fmt(run.p999Ms)}${run.missing > 0 ? `, ${fmt(run.missing, 0)} not seen committed` : ''}`;
+const figures = (run: LatencyMeasurement) =>
+  `p50 ${fmt(run.p50Ms)}, p99.9 ${fmt(run.p999Ms)}${run.missing > 0 ? `, ${fmt(run.missing, 0)} not seen committed` : ''}`;
 /** A latency target passes only when every event was seen committed: otherwise the p99 is only a lower bound. */
 const p99Target = (name: string, run: LatencyMeasurement | undefined, maxMs: number) =>
-  target(name, `≤ ${fmt(maxMs, 0)} ms`, run?.p99Ms, (v) => `${ms(v)} (${figures(run!)})`, (v) => v <= maxMs && run!.missing === 0);
+  target(
+    name,
+    `≤ ${fmt(maxMs, 0)} ms`,
+    run?.p99Ms,
+    (v) => `${ms(v)} (${figures(run!)})`,
+    (v) => v <= maxMs && run!.missing === 0,
+  );
 
 /** The targets of issue 13 against what was measured; never asserted anywhere, only reported. */
-export function evaluateTargets(r: Pick<BenchResults, 'ratios' | 'latency' | 'rssMb' | 'duplicatesInLedger' | 'eventsPerSec'>): Target[] {
+export function evaluateTargets(
+  r: Pick<BenchResults, 'ratios' | 'latency' | 'rssMb' | 'duplicatesInLedger' | 'eventsPerSec'>,
+): Target[] {
   const eps = (arm: Arm) => (r.eventsPerSec[arm] !== undefined ? `${fmt(r.eventsPerSec[arm]!, 0)}/s` : '?');
   const oAt = (rate: number | undefined) => r.latency?.byRate.find((l) => l.ratePerSec === rate);
   const fixedRate = r.latency?.ratePerSec ?? 5_000;
   const oUnseen = oAt(fixedRate)?.missing ?? 0;
-  const liveRate = r.eventsPerSec.O === undefined ? undefined : rateAtFraction(r.eventsPerSec.O, TARGETS.liveLoadFraction);
+  const liveRate =
+    r.eventsPerSec.O === undefined ? undefined : rateAtFraction(r.eventsPerSec.O, TARGETS.liveLoadFraction);
   return [
     target(
       `O p99 ≤ ${TARGETS.oP99OverFloorP99}× F p99 at ${fmt(fixedRate, 0)} events/s`,
       `O/F ≤ ${TARGETS.oP99OverFloorP99} (stretch ≤ 1)`,
       r.ratios.p99_O_over_F,
-      (v) => `${fmt(v)}× (O ${ms(r.latency!.p99Ms)}, F ${ms(r.latency!.floor!.p99Ms)}; stretch ${v <= 1 ? 'met' : 'missed'}${oUnseen > 0 ? `; O: ${fmt(oUnseen, 0)} not seen committed` : ''})`,
+      (v) =>
+        `${fmt(v)}× (O ${ms(r.latency!.p99Ms)}, F ${ms(r.latency!.floor!.p99Ms)}; stretch ${v <= 1 ? 'met' : 'missed'}${oUnseen > 0 ? `; O: ${fmt(oUnseen, 0)} not seen committed` : ''})`,
       (v) => v <= TARGETS.oP99OverFloorP99 && oUnseen === 0,
     ),
     p99Target(`O p99 at ${fmt(LIGHT_RATE_PER_SEC, 0)} events/s`, oAt(LIGHT_RATE_PER_SEC), TARGETS.lightRateP99Ms),
-    p99Target(`O p99 at half of O’s drain rate (${liveRate === undefined ? '?' : fmt(liveRate, 0)} events/s)`, oAt(liveRate), TARGETS.liveLoadP99Ms),
-    target('O drain rate', `≥ ${fmt(TARGETS.oMinEventsPerSec, 0)} events/s`, r.eventsPerSec.O, (v) => `${fmt(v, 0)}/s`, (v) => v >= TARGETS.oMinEventsPerSec),
-    target(`O ≥ ${TARGETS.oOverB}× B`, `O/B ≥ ${TARGETS.oOverB}`, r.ratios.O_over_B, (v) => `${fmt(v)}× (B ${eps('B')})`, (v) => v >= TARGETS.oOverB),
-    target(`O ≥ ${TARGETS.oOverN}× N`, `O/N ≥ ${TARGETS.oOverN}`, r.ratios.O_over_N, (v) => `${fmt(v)}× (O ${eps('O')}, N ${eps('N')})`, (v) => v >= TARGETS.oOverN),
-    target('consumer RSS, steady', `≤ ${TARGETS.steadyRssMb} MB`, r.rssMb?.steady, (v) => `${fmt(v, 0)} MB`, (v) => v <= TARGETS.steadyRssMb),
-    target('consumer RSS, peak of the stall', `≤ ${TARGETS.stallPeakRssMb} MB`, r.rssMb?.peakDuringStall, (v) => `${fmt(v, 0)} MB (VmHWM ${fmt(r.rssMb!.hwmAfterStall, 0)} MB)`, (v) => v <= TARGETS.stallPeakRssMb),
-    target('duplicates in O’s ledger', '0', r.duplicatesInLedger.O, (v) => `${fmt(v, 0)} (N: ${r.duplicatesInLedger.N ?? '?'} from the same redeliveries in its first ${fmt(r.duplicatesInLedger.naiveEventsDrained ?? 0, 0)} events)`, (v) => v === 0),
+    p99Target(
+      `O p99 at half of O’s drain rate (${liveRate === undefined ? '?' : fmt(liveRate, 0)} events/s)`,
+      oAt(liveRate),
+      TARGETS.liveLoadP99Ms,
+    ),
+    target(
+      'O drain rate',
+      `≥ ${fmt(TARGETS.oMinEventsPerSec, 0)} events/s`,
+      r.eventsPerSec.O,
+      (v) => `${fmt(v, 0)}/s`,
+      (v) => v >= TARGETS.oMinEventsPerSec,
+    ),
+    target(
+      `O ≥ ${TARGETS.oOverB}× B`,
+      `O/B ≥ ${TARGETS.oOverB}`,
+      r.ratios.O_over_B,
+      (v) => `${fmt(v)}× (B ${eps('B')})`,
+      (v) => v >= TARGETS.oOverB,
+    ),
+    target(
+      `O ≥ ${TARGETS.oOverN}× N`,
+      `O/N ≥ ${TARGETS.oOverN}`,
+      r.ratios.O_over_N,
+      (v) => `${fmt(v)}× (O ${eps('O')}, N ${eps('N')})`,
+      (v) => v >= TARGETS.oOverN,
+    ),
+    target(
+      'consumer RSS, steady',
+      `≤ ${TARGETS.steadyRssMb} MB`,
+      r.rssMb?.steady,
+      (v) => `${fmt(v, 0)} MB`,
+      (v) => v <= TARGETS.steadyRssMb,
+    ),
+    target(
+      'consumer RSS, peak of the stall',
+      `≤ ${TARGETS.stallPeakRssMb} MB`,
+      r.rssMb?.peakDuringStall,
+      (v) => `${fmt(v, 0)} MB (VmHWM ${fmt(r.rssMb!.hwmAfterStall, 0)} MB)`,
+      (v) => v <= TARGETS.stallPeakRssMb,
+    ),
+    target(
+      'duplicates in O’s ledger',
+      '0',
+      r.duplicatesInLedger.O,
+      (v) =>
+        `${fmt(v, 0)} (N: ${r.duplicatesInLedger.N ?? '?'} from the same redeliveries in its first ${fmt(r.duplicatesInLedger.naiveEventsDrained ?? 0, 0)} events)`,
+      (v) => v === 0,
+    ),
   ];
 }

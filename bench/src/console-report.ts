@@ -1,11 +1,16 @@
 import { ARMS, type BenchResults, type Target } from './bench-results.ts';
 import { describeStages } from './latency-results.ts';
 
-const n = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const n = (v: number | undefined, digits = 0) =>
+  v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 function textTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -33,16 +38,45 @@ export function formatConsoleReport(r: BenchResults): string {
     '',
   );
   if (r.sweep.length > 0) {
-    out.push(textTable(['O chunk', 'events/s', 'node µs/ev', 'peak RSS MB', 'pauses'], r.sweep.map((s) => [n(s.chunkMaxEvents), n(s.eventsPerSec), n(s.nodeCpuUsPerEvent, 1), n(s.peakRssMb), n(s.pauses)])), '');
+    out.push(
+      textTable(
+        ['O chunk', 'events/s', 'node µs/ev', 'peak RSS MB', 'pauses'],
+        r.sweep.map((s) => [
+          n(s.chunkMaxEvents),
+          n(s.eventsPerSec),
+          n(s.nodeCpuUsPerEvent, 1),
+          n(s.peakRssMb),
+          n(s.pauses),
+        ]),
+      ),
+      '',
+    );
   }
   if (r.coldStart) {
     const c = r.coldStart;
-    out.push(`O cold start (no periodic ANALYZE): ${n(c.eventsPerSec)} events/s${c.steadyEventsPerSec ? ` (${n(c.eventsPerSec / c.steadyEventsPerSec, 2)}x steady O)` : ''}, ${c.pauses} pauses, ${c.autoanalyzeRuns} autoanalyze(s)`, '');
+    out.push(
+      `O cold start (no periodic ANALYZE): ${n(c.eventsPerSec)} events/s${c.steadyEventsPerSec ? ` (${n(c.eventsPerSec / c.steadyEventsPerSec, 2)}x steady O)` : ''}, ${c.pauses} pauses, ${c.autoanalyzeRuns} autoanalyze(s)`,
+      '',
+    );
   }
   if (r.latency) {
     out.push(
       textTable(
-        ['rate/s', 'sent/s', 'O p50 ms', 'O p99 ms', 'O p99.9 ms', 'F p50 ms', 'F p99 ms', 'F p99.9 ms', 'O/F p99', 'not seen O/F', 'poll ms', 'tx start p50/p99 ms', 'pauses'],
+        [
+          'rate/s',
+          'sent/s',
+          'O p50 ms',
+          'O p99 ms',
+          'O p99.9 ms',
+          'F p50 ms',
+          'F p99 ms',
+          'F p99.9 ms',
+          'O/F p99',
+          'not seen O/F',
+          'poll ms',
+          'tx start p50/p99 ms',
+          'pauses',
+        ],
         r.latency.byRate.map((l) => [
           n(l.ratePerSec),
           n(l.achievedRatePerSec),
@@ -59,7 +93,9 @@ export function formatConsoleReport(r: BenchResults): string {
           n(l.pauses),
         ]),
       ),
-      ...(r.latency.byRate.some((l) => l.stages) ? r.latency.byRate.map((l) => `O at ${n(l.ratePerSec)}/s: ${describeStages(l.stages)}`) : ['O: stages not measured (no stage trace in these results)']),
+      ...(r.latency.byRate.some((l) => l.stages)
+        ? r.latency.byRate.map((l) => `O at ${n(l.ratePerSec)}/s: ${describeStages(l.stages)}`)
+        : ['O: stages not measured (no stage trace in these results)']),
       '',
     );
   }
@@ -73,11 +109,21 @@ export function formatConsoleReport(r: BenchResults): string {
     );
   }
   if (r.profile) {
-    out.push(`profile of O (${n(r.profile.eventsPerSecProfiled)} events/s profiled, idle ${n(r.profile.idlePct, 1)}%): ${r.profile.byArea.slice(0, 6).map((a) => `${a.name} ${n(a.selfPct, 1)}%`).join(', ')}`);
+    out.push(
+      `profile of O (${n(r.profile.eventsPerSecProfiled)} events/s profiled, idle ${n(r.profile.idlePct, 1)}%): ${r.profile.byArea
+        .slice(0, 6)
+        .map((a) => `${a.name} ${n(a.selfPct, 1)}%`)
+        .join(', ')}`,
+    );
     out.push(...r.profile.top.slice(0, 8).map((e) => `  ${n(e.selfPct, 1).padStart(5)}%  ${e.name}`), '');
   }
   if (r.gateway) {
-    out.push(r.gateway.status === 'ok' ? `G: ${n(r.gateway.requestsPerSec)} accepted writes/s (${r.gateway.clients} clients), relay ${n(r.gateway.publishedPerSec)} events/s` : `G: skipped: ${r.gateway.reason}`, '');
+    out.push(
+      r.gateway.status === 'ok'
+        ? `G: ${n(r.gateway.requestsPerSec)} accepted writes/s (${r.gateway.clients} clients), relay ${n(r.gateway.publishedPerSec)} events/s`
+        : `G: skipped: ${r.gateway.reason}`,
+      '',
+    );
   }
   if (r.errors.length > 0) out.push('FAILED STEPS:', ...r.errors.map((e) => `  - ${e.split('\n')[0]}`), '');
   out.push(formatTargets(r.targets));
@@ -88,7 +134,10 @@ export function formatTargets(targets: readonly Target[]): string {
   const misses = targets.filter((t) => t.status !== 'PASS').length;
   return [
     '=== TARGETS ===',
-    textTable(['', 'target', 'wanted', 'measured'], targets.map((t) => [t.status, t.name, t.target, t.measured])),
+    textTable(
+      ['', 'target', 'wanted', 'measured'],
+      targets.map((t) => [t.status, t.name, t.target, t.measured]),
+    ),
     misses === 0 ? 'ALL TARGETS MET' : `${misses} TARGET(S) MISSED OR NOT MEASURED (see above; reported, not hidden)`,
     '',
   ].join('\n');

@@ -9,7 +9,11 @@ import { benchName } from './bench-names.ts';
 export function benchGroup(ctx: BenchContext, prefix: string): string {
   const groupId = benchName(`${prefix}_group`);
   ctx.resources.defer(`delete consumer group ${groupId}`, async () => {
-    const admin = createKafkaClient({ ...KAFKA_DEFAULTS, brokers: ctx.stack.kafkaBrokers, clientId: 'spr-bench-cleanup' }).admin();
+    const admin = createKafkaClient({
+      ...KAFKA_DEFAULTS,
+      brokers: ctx.stack.kafkaBrokers,
+      clientId: 'spr-bench-cleanup',
+    }).admin();
     await admin.connect();
     try {
       await admin.deleteGroups([groupId]).catch(() => undefined);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { frameArea, frameFile, summariseCpuProfile, type CpuProfile } from './cpu-profile.ts';
 
-const frame = (id: number, functionName: string, url = '', lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
+const frame = (id: number, functionName: string, url = '', lineNumber = 0) => ({
+  id,
+  callFrame: { functionName, url, lineNumber },
+});
 
 describe('summariseCpuProfile', () => {
   const profile: CpuProfile = {
@@ -23,9 +26,18 @@ describe('summariseCpuProfile', () => {
     const summary = summariseCpuProfile(profile, '/repo');
     expect(summary.busyMs).toBe(700);
     expect(summary.idlePct).toBe(30);
-    expect(summary.top[0]).toEqual({ name: 'libs/consumer-runtime/src/chunk-processor.ts:processChunk', selfMs: 400, selfPct: 57.1 });
+    expect(summary.top[0]).toEqual({
+      name: 'libs/consumer-runtime/src/chunk-processor.ts:processChunk',
+      selfMs: 400,
+      selfPct: 57.1,
+    });
     expect(summary.top.map((e) => e.name)).toContain('kafkajs/src/protocol/decoder.js:(anonymous@42)');
-    expect(summary.byArea.map((a) => a.name)).toEqual(['@spr/consumer-runtime', 'pg', 'kafkajs', '(garbage collector)']);
+    expect(summary.byArea.map((a) => a.name)).toEqual([
+      '@spr/consumer-runtime',
+      'pg',
+      'kafkajs',
+      '(garbage collector)',
+    ]);
   });
 
   it('keeps only the samples of a window counted back from the end', () => {
@@ -42,7 +54,9 @@ describe('summariseCpuProfile', () => {
 
   it('names files relative to the workspace or by package', () => {
     expect(frameFile('file:///repo/apps/x/src/main.ts', '/repo')).toBe('apps/x/src/main.ts');
-    expect(frameFile('file:///repo/node_modules/@kafkajs/confluent-schema-registry/dist/x.js', '/repo')).toBe('@kafkajs/confluent-schema-registry/dist/x.js');
+    expect(frameFile('file:///repo/node_modules/@kafkajs/confluent-schema-registry/dist/x.js', '/repo')).toBe(
+      '@kafkajs/confluent-schema-registry/dist/x.js',
+    );
     expect(frameArea('@kafkajs/confluent-schema-registry/dist/x.js', 'f')).toBe('@kafkajs/confluent-schema-registry');
     expect(frameArea('node:internal/streams/writable', 'f')).toBe('node internals');
     expect(frameArea('', 'writev')).toBe('(native)');

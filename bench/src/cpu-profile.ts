@@ -64,7 +64,11 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * Self time per function and per area, from the samples: each sample's time delta is charged to the node it
  * sampled. Anonymous functions are told apart by their line.
  */
-export function summariseCpuProfile(profile: CpuProfile, workspaceRoot: string, options: { readonly topN?: number; readonly window?: ProfileWindow } = {}): ProfileSummary {
+export function summariseCpuProfile(
+  profile: CpuProfile,
+  workspaceRoot: string,
+  options: { readonly topN?: number; readonly window?: ProfileWindow } = {},
+): ProfileSummary {
   const topN = options.topN ?? 15;
   const from = options.window ? profile.endTime - options.window.fromEndUs : Number.NEGATIVE_INFINITY;
   const to = options.window ? profile.endTime - options.window.toEndUs : Number.POSITIVE_INFINITY;

@@ -22,7 +22,12 @@ const measured = (ratePerSec: number, p99Ms: number): FloorLatencyRun => ({
   txStartP50Ms: 1,
   txStartP99Ms: 2,
 });
-const o = (ratePerSec: number, p99Ms: number): LatencyRun => ({ ...measured(ratePerSec, p99Ms), duplicatesInLedger: 0, pauses: 0, stages: { measured: false, reason: 'no trace' } });
+const o = (ratePerSec: number, p99Ms: number): LatencyRun => ({
+  ...measured(ratePerSec, p99Ms),
+  duplicatesInLedger: 0,
+  pauses: 0,
+  stages: { measured: false, reason: 'no trace' },
+});
 
 describe('latencyResults', () => {
   it('puts F’s run beside O’s at the same rate, F’s runs again under floor, each headed by its fixed-rate run', () => {

@@ -4,9 +4,20 @@ import type { FloorLatencyRun, LatencyMeasurement, LatencyRun } from './run-late
 import type { StageReport } from './stage-trace.ts';
 
 /** The fixed-rate run's percentiles on top of every run: the shape of `latency` and `latency.floor`. */
-function headline<Run extends LatencyMeasurement>(runs: readonly Run[], fixedRatePerSec: number): LatencyHeadline<Run> | undefined {
+function headline<Run extends LatencyMeasurement>(
+  runs: readonly Run[],
+  fixedRatePerSec: number,
+): LatencyHeadline<Run> | undefined {
   const fixed = runs.find((run) => run.ratePerSec === fixedRatePerSec);
-  return fixed && { ratePerSec: fixed.ratePerSec, p50Ms: fixed.p50Ms, p99Ms: fixed.p99Ms, p999Ms: fixed.p999Ms, byRate: runs };
+  return (
+    fixed && {
+      ratePerSec: fixed.ratePerSec,
+      p50Ms: fixed.p50Ms,
+      p99Ms: fixed.p99Ms,
+      p999Ms: fixed.p999Ms,
+      byRate: runs,
+    }
+  );
 }
 
 /**
@@ -14,8 +25,15 @@ function headline<Run extends LatencyMeasurement>(runs: readonly Run[], fixedRat
  * F's runs again in `latency.floor`, shaped like `latency`. Undefined without O's fixed-rate run (its
  * percentiles are the headline).
  */
-export function latencyResults(oRuns: readonly LatencyRun[], floorRuns: readonly FloorLatencyRun[], fixedRatePerSec: number): BenchResults['latency'] {
-  const byRate: LatencyAtRate[] = oRuns.map((o) => ({ ...o, floor: floorRuns.find((f) => f.ratePerSec === o.ratePerSec) }));
+export function latencyResults(
+  oRuns: readonly LatencyRun[],
+  floorRuns: readonly FloorLatencyRun[],
+  fixedRatePerSec: number,
+): BenchResults['latency'] {
+  const byRate: LatencyAtRate[] = oRuns.map((o) => ({
+    ...o,
+    floor: floorRuns.find((f) => f.ratePerSec === o.ratePerSec),
+  }));
   const o = headline(byRate, fixedRatePerSec);
   return o && { ...o, floor: headline(floorRuns, fixedRatePerSec) };
 }

@@ -61,7 +61,8 @@ export interface Percentiles {
 }
 
 /** Microsecond values from 1 µs to an hour, 3 significant digits: the histogram of every latency figure here. */
-const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+const newHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 /** At least 1 µs: two processes' clocks can disagree by a fraction of a millisecond. */
 const recordMs = (histogram: hdr.Histogram, ms: number) => histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
 const msAt = (histogram: hdr.Histogram, percentile: number) => round(histogram.getValueAtPercentile(percentile) / 1000);
@@ -80,7 +81,12 @@ export function percentilesOf(durationsMs: Iterable<number>): Percentiles {
  * the commit that moved its partition past it), for every event intended at or after `fromAt`, in an HDR
  * histogram (microsecond values, 3 significant digits).
  */
-export function latencySummary(sent: SentEvents, arrivedAt: ArrivalLookup, fromAt: number, observedUntil?: number): LatencySummary {
+export function latencySummary(
+  sent: SentEvents,
+  arrivedAt: ArrivalLookup,
+  fromAt: number,
+  observedUntil?: number,
+): LatencySummary {
   const histogram = newHistogram();
   let missing = 0;
   for (let i = 0; i < sent.intended.length; i++) {

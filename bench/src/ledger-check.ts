@@ -28,8 +28,13 @@ export interface LedgerExpectation {
 }
 
 /** Checks the ledger tables of an arm's schema (O and B write the same rows). */
-export async function checkLedger(db: pg.Pool | pg.Client, groupId: string, expected: LedgerExpectation): Promise<LedgerCheck> {
-  const one = async <T>(sql: string, params: unknown[] = []) => (await db.query<T & pg.QueryResultRow>(sql, params)).rows[0]!;
+export async function checkLedger(
+  db: pg.Pool | pg.Client,
+  groupId: string,
+  expected: LedgerExpectation,
+): Promise<LedgerCheck> {
+  const one = async <T>(sql: string, params: unknown[] = []) =>
+    (await db.query<T & pg.QueryResultRow>(sql, params)).rows[0]!;
   const processed = await one<{ n: string }>('select count(*) as n from processed_events');
   const legs = await one<{ n: string; doubled: string }>(
     `select coalesce(sum(n), 0) as n, count(*) filter (where n > 2) as doubled from (select count(*) as n from ledger_entries group by tx_id) t`,
@@ -57,8 +62,12 @@ export async function checkLedger(db: pg.Pool | pg.Client, groupId: string, expe
 }
 
 /** Arm N's table: rows written, distinct events among them, and the extra rows (events written twice or more). */
-export async function checkNaiveTable(db: pg.Pool | pg.Client): Promise<{ readonly rows: number; readonly distinctEvents: number; readonly duplicatesInLedger: number }> {
-  const { rows } = await db.query<{ n: string; d: string }>('select count(*) as n, count(distinct event_id) as d from naive_payment_events');
+export async function checkNaiveTable(
+  db: pg.Pool | pg.Client,
+): Promise<{ readonly rows: number; readonly distinctEvents: number; readonly duplicatesInLedger: number }> {
+  const { rows } = await db.query<{ n: string; d: string }>(
+    'select count(*) as n, count(distinct event_id) as d from naive_payment_events',
+  );
   const n = Number(rows[0]!.n);
   const d = Number(rows[0]!.d);
   return { rows: n, distinctEvents: d, duplicatesInLedger: n - d };
@@ -68,11 +77,19 @@ export async function checkNaiveTable(db: pg.Pool | pg.Client): Promise<{ readon
  * Arm F after a drain: one row per record in its table, and every partition's next_offset in consumer_offsets at
  * the log end, read as the drain watcher and the offsets poller read O's. Throws, naming the difference.
  */
-export async function checkFloorDrain(db: pg.Pool | pg.Client, groupId: string, topic: string, ends: ReadonlyMap<number, number>): Promise<void> {
+export async function checkFloorDrain(
+  db: pg.Pool | pg.Client,
+  groupId: string,
+  topic: string,
+  ends: ReadonlyMap<number, number>,
+): Promise<void> {
   const stored = await storedOffsets(db, groupId, topic);
-  const behind = [...ends].filter(([partition, end]) => stored.get(partition) !== end).map(([partition, end]) => `partition ${partition} at ${stored.get(partition) ?? 'no row'} of ${end}`);
+  const behind = [...ends]
+    .filter(([partition, end]) => stored.get(partition) !== end)
+    .map(([partition, end]) => `partition ${partition} at ${stored.get(partition) ?? 'no row'} of ${end}`);
   if (behind.length > 0) throw new Error(`arm F: consumer_offsets is not at the log end: ${behind.join(', ')}`);
   const { rows } = await db.query<{ n: string }>('select count(*) as n from floor_events');
   const expected = [...ends.values()].reduce((a, b) => a + b, 0);
-  if (Number(rows[0]!.n) !== expected) throw new Error(`arm F: floor_events holds ${rows[0]!.n} rows, the log ${expected} records`);
+  if (Number(rows[0]!.n) !== expected)
+    throw new Error(`arm F: floor_events holds ${rows[0]!.n} rows, the log ${expected} records`);
 }

@@ -18,7 +18,8 @@ const send = (message: LoadMessage) => process.send?.(message);
 
 async function main(): Promise<void> {
   const raw = process.env[LOAD_CONFIG_ENV];
-  if (!raw || !process.send) throw new Error(`load-process.ts is started by the benchmark (fork with IPC and ${LOAD_CONFIG_ENV})`);
+  if (!raw || !process.send)
+    throw new Error(`load-process.ts is started by the benchmark (fork with IPC and ${LOAD_CONFIG_ENV})`);
   const config = JSON.parse(raw) as LoadConfig;
   let go!: () => void;
   let stop!: () => void;
@@ -27,9 +28,17 @@ async function main(): Promise<void> {
   process.on('message', (m: LoadCommand) => (m.type === 'go' ? go() : stop()));
 
   const kafka = createKafkaClient({ ...KAFKA_DEFAULTS, brokers: config.kafkaBrokers, clientId: 'spr-bench-load' });
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: config.schemaRegistryUrl }), topic: config.topic });
+  const codec = createPaymentCodec({
+    registry: createSchemaRegistryClient({ url: config.schemaRegistryUrl }),
+    topic: config.topic,
+  });
   await codec.registerAll();
-  const producer = createSequencedProducer<PaymentEvent>({ kafka, topic: config.topic, partitionCount: config.partitions, encoder: codec });
+  const producer = createSequencedProducer<PaymentEvent>({
+    kafka,
+    topic: config.topic,
+    partitionCount: config.partitions,
+    encoder: codec,
+  });
   await producer.start();
   const total = config.backlog.events;
   const events = generateBacklog(config.backlog);
@@ -96,7 +105,11 @@ async function main(): Promise<void> {
     failed,
     maxBehindMs: Math.round(maxBehindMs),
     achievedRatePerSec: Math.round(sent / config.durationSec),
-    ...(config.record && { intended: intended.subarray(0, sent), partition: partition.subarray(0, sent), offset: offset.subarray(0, sent) }),
+    ...(config.record && {
+      intended: intended.subarray(0, sent),
+      partition: partition.subarray(0, sent),
+      offset: offset.subarray(0, sent),
+    }),
   });
   await stops;
   await producer.stop();

@@ -29,7 +29,10 @@ export interface LoadResult {
   readonly offset?: Float64Array;
 }
 
-export type LoadMessage = { readonly type: 'ready' } | ({ readonly type: 'result' } & LoadResult) | { readonly type: 'failed'; readonly error: string };
+export type LoadMessage =
+  | { readonly type: 'ready' }
+  | ({ readonly type: 'result' } & LoadResult)
+  | { readonly type: 'failed'; readonly error: string };
 export type LoadCommand = { readonly type: 'go' } | { readonly type: 'stop' };
 
 export const LOAD_CONFIG_ENV = 'SPR_BENCH_LOAD_CONFIG';

@@ -26,7 +26,8 @@ export interface MachineInfo {
 
 function packageVersion(root: string, name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -41,7 +42,10 @@ function git(root: string, args: string[]): string {
 }
 
 export async function machineInfo(workspaceRoot: string, databaseUrl: string): Promise<MachineInfo> {
-  const postgres = await withClient(databaseUrl, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v).catch(() => 'unknown');
+  const postgres = await withClient(
+    databaseUrl,
+    async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v,
+  ).catch(() => 'unknown');
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',

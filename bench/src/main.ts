@@ -28,7 +28,8 @@ async function main(): Promise<number> {
   if (command.kind === 'report-only') {
     const file = command.resultsFile ?? join(workspaceRoot, 'bench', 'results', 'latest.json');
     const results = readResults(file);
-    if (results.mode === 'quick') throw new Error(`${file} holds a quick run; docs/performance.md is rendered from full runs only`);
+    if (results.mode === 'quick')
+      throw new Error(`${file} holds a quick run; docs/performance.md is rendered from full runs only`);
     const written = writeReport(results, join(workspaceRoot, 'docs'));
     log(`rendered ${written.join(', ')} from ${file}`);
     process.stdout.write(formatConsoleReport(results));

@@ -54,7 +54,12 @@ export async function startOffsetPoller(connectionString: string, groupId: strin
       const sorted = cycles.slice(1).sort((a, b) => a - b);
       const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
       const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
-      return { traces, polls: cycles.length, cycleMeanMs: Math.round(mean * 100) / 100, cycleP99Ms: Math.round(p99 * 100) / 100 };
+      return {
+        traces,
+        polls: cycles.length,
+        cycleMeanMs: Math.round(mean * 100) / 100,
+        cycleP99Ms: Math.round(p99 * 100) / 100,
+      };
     },
   };
 }

@@ -4,17 +4,33 @@ import { epochNow, sleep } from './clock.ts';
 import type { ConsumerHandle } from './consumer-handle.ts';
 
 /** Where a consumer group stands in PostgreSQL (the truth of SPR: consumer_offsets). */
-export async function storedOffsets(db: pg.Pool | pg.Client, groupId: string, topic: string): Promise<Map<number, number>> {
+export async function storedOffsets(
+  db: pg.Pool | pg.Client,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
   return new Map((await readGroupOffsets(db, groupId, topic)).map((o) => [o.partition, Number(o.nextOffset)]));
 }
 
 function describeExit(consumer: ConsumerHandle | undefined): string {
-  const last = consumer?.lines().slice(-5).map((l) => JSON.stringify(l)).join('\n') ?? '';
+  const last =
+    consumer
+      ?.lines()
+      .slice(-5)
+      .map((l) => JSON.stringify(l))
+      .join('\n') ?? '';
   return last ? `; its last log lines:\n${last}` : '';
 }
 
 /** Waits until the consumer has claimed every partition (its rows exist in consumer_offsets). */
-export async function waitForClaims(db: pg.Pool, groupId: string, topic: string, partitions: number, consumer: ConsumerHandle, timeoutMs: number): Promise<void> {
+export async function waitForClaims(
+  db: pg.Pool,
+  groupId: string,
+  topic: string,
+  partitions: number,
+  consumer: ConsumerHandle,
+  timeoutMs: number,
+): Promise<void> {
   let exited = false;
   void consumer.exited.then(() => (exited = true));
   const deadline = epochNow() + timeoutMs;
@@ -23,7 +39,9 @@ export async function waitForClaims(db: pg.Pool, groupId: string, topic: string,
     if ((await storedOffsets(db, groupId, topic)).size >= partitions) return;
     await sleep(50);
   }
-  throw new Error(`the ${consumer.name} did not claim ${partitions} partitions within ${timeoutMs / 1000} s${describeExit(consumer)}`);
+  throw new Error(
+    `the ${consumer.name} did not claim ${partitions} partitions within ${timeoutMs / 1000} s${describeExit(consumer)}`,
+  );
 }
 
 export interface DrainWatch {
@@ -57,7 +75,8 @@ export async function watchDrain(db: pg.Pool, o: DrainWatchOptions): Promise<Dra
   let lastReport = started;
   while (epochNow() - started < o.timeoutMs) {
     if (o.signal?.aborted) throw new Error('interrupted');
-    if (exited) throw new Error(`the ${o.consumer?.name ?? 'consumer'} exited during the drain${describeExit(o.consumer)}`);
+    if (exited)
+      throw new Error(`the ${o.consumer?.name ?? 'consumer'} exited during the drain${describeExit(o.consumer)}`);
     const stored = await storedOffsets(db, o.groupId, o.topic);
     const now = epochNow();
     let committed = 0;
@@ -74,7 +93,12 @@ export async function watchDrain(db: pg.Pool, o: DrainWatchOptions): Promise<Dra
     if (done) {
       // Everything committed at the first look (a tiny backlog): count from when the watch began.
       const whole = first!.committed === total;
-      return { firstAt: whole ? started : first!.at, firstCommitted: whole ? 0 : first!.committed, doneAt: now, committed: total };
+      return {
+        firstAt: whole ? started : first!.at,
+        firstCommitted: whole ? 0 : first!.committed,
+        doneAt: now,
+        committed: total,
+      };
     }
     if (now - lastReport >= 5_000) {
       lastReport = now;
@@ -82,5 +106,7 @@ export async function watchDrain(db: pg.Pool, o: DrainWatchOptions): Promise<Dra
     }
     await sleep(o.intervalMs ?? 50);
   }
-  throw new Error(`group ${o.groupId} did not reach the end of ${o.topic} within ${o.timeoutMs / 1000} s${describeExit(o.consumer)}`);
+  throw new Error(
+    `group ${o.groupId} did not reach the end of ${o.topic} within ${o.timeoutMs / 1000} s${describeExit(o.consumer)}`,
+  );
 }

@@ -82,9 +82,17 @@ const withReaped = (s: ProcStat | undefined) => (s ? s.utime + s.stime + s.cutim
  * CPU seconds used so far by the node process under test, the JVMs (Kafka, registry) and PostgreSQL (the
  * postmaster with the children it reaped, plus its live children). Deltas between two snapshots give an arm's CPU.
  */
-export function cpuSnapshot(nodePid: number | undefined, javaPids: readonly number[], postgresPid: number | undefined): CpuSnapshot {
+export function cpuSnapshot(
+  nodePid: number | undefined,
+  javaPids: readonly number[],
+  postgresPid: number | undefined,
+): CpuSnapshot {
   const stats = postgresPid === undefined ? [] : allStats();
-  const postgresTicks = postgresPid === undefined ? 0 : withReaped(readProcStat(postgresPid)) + stats.filter((s) => s.ppid === postgresPid).reduce((sum, s) => sum + withReaped(s), 0);
+  const postgresTicks =
+    postgresPid === undefined
+      ? 0
+      : withReaped(readProcStat(postgresPid)) +
+        stats.filter((s) => s.ppid === postgresPid).reduce((sum, s) => sum + withReaped(s), 0);
   return {
     node: nodePid === undefined ? 0 : seconds(own(readProcStat(nodePid))),
     java: seconds(javaPids.reduce((sum, pid) => sum + own(readProcStat(pid)), 0)),
@@ -94,5 +102,9 @@ export function cpuSnapshot(nodePid: number | undefined, javaPids: readonly numb
 
 export function cpuDelta(from: CpuSnapshot, to: CpuSnapshot): CpuSnapshot {
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { node: round(to.node - from.node), java: round(to.java - from.java), postgres: round(to.postgres - from.postgres) };
+  return {
+    node: round(to.node - from.node),
+    java: round(to.java - from.java),
+    postgres: round(to.postgres - from.postgres),
+  };
 }

@@ -22,12 +22,20 @@ export interface ProducedBacklog {
 const MAX_OUTSTANDING = 20_000;
 
 /** Creates a fresh topic (deleted when the run ends) holding `partitions` partitions. */
-export async function createBenchTopic(ctx: BenchContext, kafka: Kafka, prefix: string, partitions: number): Promise<string> {
+export async function createBenchTopic(
+  ctx: BenchContext,
+  kafka: Kafka,
+  prefix: string,
+  partitions: number,
+): Promise<string> {
   const topic = benchName(prefix);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }
@@ -49,7 +57,10 @@ export async function createBenchTopic(ctx: BenchContext, kafka: Kafka, prefix: 
  * compatibility setting while the other process is still creating it).
  */
 export async function registerSchemas(ctx: BenchContext, topic: string): Promise<void> {
-  await createPaymentCodec({ registry: createSchemaRegistryClient({ url: ctx.stack.schemaRegistryUrl }), topic }).registerAll();
+  await createPaymentCodec({
+    registry: createSchemaRegistryClient({ url: ctx.stack.schemaRegistryUrl }),
+    topic,
+  }).registerAll();
 }
 
 export async function topicEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
@@ -63,9 +74,17 @@ export async function topicEnds(kafka: Kafka, topic: string): Promise<Map<number
 }
 
 /** Produces the backlog once, into a fresh topic, with the routing library's producer and the contracts codec. */
-export async function produceBacklog(ctx: BenchContext, kafka: Kafka, backlog: BacklogOptions, partitions: number): Promise<ProducedBacklog> {
+export async function produceBacklog(
+  ctx: BenchContext,
+  kafka: Kafka,
+  backlog: BacklogOptions,
+  partitions: number,
+): Promise<ProducedBacklog> {
   const topic = await createBenchTopic(ctx, kafka, 'backlog', partitions);
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: ctx.stack.schemaRegistryUrl }), topic });
+  const codec = createPaymentCodec({
+    registry: createSchemaRegistryClient({ url: ctx.stack.schemaRegistryUrl }),
+    topic,
+  });
   await codec.registerAll();
   const producer = createSequencedProducer<PaymentEvent>({ kafka, topic, partitionCount: partitions, encoder: codec });
   await producer.start();
@@ -94,5 +113,12 @@ export async function produceBacklog(ctx: BenchContext, kafka: Kafka, backlog: B
   const ends = await topicEnds(kafka, topic);
   const total = [...ends.values()].reduce((a, b) => a + b, 0);
   if (total !== backlog.events) throw new Error(`the backlog topic holds ${total} records, expected ${backlog.events}`);
-  return { topic, partitions, ends, summary: summariser.summary(), seconds: Math.round(seconds * 10) / 10, eventsPerSec: Math.round(backlog.events / seconds) };
+  return {
+    topic,
+    partitions,
+    ends,
+    summary: summariser.summary(),
+    seconds: Math.round(seconds * 10) / 10,
+    eventsPerSec: Math.round(backlog.events / seconds),
+  };
 }

@@ -17,11 +17,17 @@ export function recordBytes(event: PaymentEvent): number {
   const value = WIRE_HEADER_SIZE + readers[event.type].toBuffer(p).length;
   const key = Buffer.byteLength(`${p.entity_type}:${p.entity_id}`);
   const headers =
-    'spr-event-id'.length + p.event_id.length +
-    'spr-event-type'.length + event.type.length +
-    'spr-seq'.length + p.seq.toString().length +
-    'spr-schema-id'.length + 1 +
-    'spr-correlation-id'.length + Buffer.byteLength(p.correlation_id) +
-    'traceparent'.length + TRACEPARENT_CHARS;
+    'spr-event-id'.length +
+    p.event_id.length +
+    'spr-event-type'.length +
+    event.type.length +
+    'spr-seq'.length +
+    p.seq.toString().length +
+    'spr-schema-id'.length +
+    1 +
+    'spr-correlation-id'.length +
+    Buffer.byteLength(p.correlation_id) +
+    'traceparent'.length +
+    TRACEPARENT_CHARS;
   return value + key + headers;
 }

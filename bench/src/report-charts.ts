@@ -2,7 +2,14 @@ import { ARMS, type Arm, type BenchResults } from './bench-results.ts';
 import type { LatencyMeasurement } from './run-latency.ts';
 import { PALETTE, renderBarChart, type Bar } from './svg-bar-chart.ts';
 
-const ARM_COLORS: Readonly<Record<Arm, string>> = { A0: PALETTE.ceiling, A1: PALETTE.ceiling, B: PALETTE.ceiling, F: PALETTE.ceiling, N: PALETTE.naive, O: PALETTE.spr };
+const ARM_COLORS: Readonly<Record<Arm, string>> = {
+  A0: PALETTE.ceiling,
+  A1: PALETTE.ceiling,
+  B: PALETTE.ceiling,
+  F: PALETTE.ceiling,
+  N: PALETTE.naive,
+  O: PALETTE.spr,
+};
 const subtitleOf = (r: BenchResults) =>
   `${r.mode === 'quick' ? 'QUICK RUN (small backlog, indicative only) · ' : ''}${r.backlog ? `${r.backlog.deliveries.toLocaleString('en-US')} events, ${r.backlog.partitions} partitions · ` : ''}${r.machine.cpus} cores, ${r.date.slice(0, 10)}, commit ${r.machine.gitCommit.slice(0, 8)}`;
 
@@ -20,16 +27,27 @@ export function renderThroughputSvg(r: BenchResults): string {
   const arms: Bar[] = ARMS.map((arm) => ({
     label: labels[arm],
     value: r.eventsPerSec[arm] ?? Number.NaN,
-    note: arm !== 'O' && o !== undefined && r.eventsPerSec[arm] ? `O = ${(o / r.eventsPerSec[arm]!).toFixed(2)}×` : undefined,
+    note:
+      arm !== 'O' && o !== undefined && r.eventsPerSec[arm]
+        ? `O = ${(o / r.eventsPerSec[arm]!).toFixed(2)}×`
+        : undefined,
     color: ARM_COLORS[arm],
   }));
-  const sweep: Bar[] = r.sweep.map((s) => ({ label: `O, chunk ${s.chunkMaxEvents.toLocaleString('en-US')}`, value: s.eventsPerSec, note: `${s.nodeCpuUsPerEvent} µs CPU/event`, color: PALETTE.sweep }));
+  const sweep: Bar[] = r.sweep.map((s) => ({
+    label: `O, chunk ${s.chunkMaxEvents.toLocaleString('en-US')}`,
+    value: s.eventsPerSec,
+    note: `${s.nodeCpuUsPerEvent} µs CPU/event`,
+    color: PALETTE.sweep,
+  }));
   return renderBarChart({
     title: 'Throughput: draining the same backlog (events/s, log scale, higher is better)',
     subtitle: subtitleOf(r),
     unit: 'events/s',
     scale: 'log',
-    groups: [{ title: `Arms (median of ${r.rounds.length} round${r.rounds.length === 1 ? '' : 's'})`, bars: arms }, ...(sweep.length > 0 ? [{ title: 'O: CHUNK_MAX_EVENTS sweep (one drain each)', bars: sweep }] : [])],
+    groups: [
+      { title: `Arms (median of ${r.rounds.length} round${r.rounds.length === 1 ? '' : 's'})`, bars: arms },
+      ...(sweep.length > 0 ? [{ title: 'O: CHUNK_MAX_EVENTS sweep (one drain each)', bars: sweep }] : []),
+    ],
   });
 }
 

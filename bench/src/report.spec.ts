@@ -28,21 +28,34 @@ describe('evaluateTargets', () => {
     const byName = (name: string) => targets.find((t) => t.name === name)!;
     expect(byName('O p99 ≤ 1.5× F p99 at 5,000 events/s').measured).toBe('1.25× (O 35 ms, F 28 ms; stretch missed)');
     expect(byName('O p99 at 1,000 events/s')).toMatchObject({ target: '≤ 30 ms', measured: '20 ms (p50 5, p99.9 30)' });
-    expect(byName('O p99 at half of O’s drain rate (10,000 events/s)')).toMatchObject({ target: '≤ 250 ms', measured: '300 ms (p50 75, p99.9 450)' });
+    expect(byName('O p99 at half of O’s drain rate (10,000 events/s)')).toMatchObject({
+      target: '≤ 250 ms',
+      measured: '300 ms (p50 75, p99.9 450)',
+    });
     expect(byName('consumer RSS, peak of the stall').target).toBe('≤ 250 MB');
   });
 
   it('fails a latency target whose run left events unseen, and meets the stretch when O is as fast as F', () => {
     const r = sampleResults();
     const byRate = r.latency!.byRate.map((l) => (l.ratePerSec === 1_000 ? { ...l, missing: 3 } : l));
-    const targets = evaluateTargets({ ...r, latency: { ...r.latency!, byRate }, ratios: { ...r.ratios, p99_O_over_F: 0.9 } });
-    expect(targets.find((t) => t.name === 'O p99 at 1,000 events/s')).toMatchObject({ status: 'MISS', measured: '20 ms (p50 5, p99.9 30, 3 not seen committed)' });
+    const targets = evaluateTargets({
+      ...r,
+      latency: { ...r.latency!, byRate },
+      ratios: { ...r.ratios, p99_O_over_F: 0.9 },
+    });
+    expect(targets.find((t) => t.name === 'O p99 at 1,000 events/s')).toMatchObject({
+      status: 'MISS',
+      measured: '20 ms (p50 5, p99.9 30, 3 not seen committed)',
+    });
     expect(targets[0]).toMatchObject({ status: 'PASS', measured: '0.9× (O 35 ms, F 28 ms; stretch met)' });
   });
 
   it('says what was not measured: F and the light rate in results written before them', () => {
     const old = evaluateTargets(resultsWithoutFloor());
-    expect(old.filter((t) => t.status === 'NOT MEASURED').map((t) => t.name)).toEqual(['O p99 ≤ 1.5× F p99 at 5,000 events/s', 'O p99 at 1,000 events/s']);
+    expect(old.filter((t) => t.status === 'NOT MEASURED').map((t) => t.name)).toEqual([
+      'O p99 ≤ 1.5× F p99 at 5,000 events/s',
+      'O p99 at 1,000 events/s',
+    ]);
     const none = evaluateTargets({ ...sampleResults(), ratios: {}, latency: undefined, eventsPerSec: {} });
     expect(none.filter((t) => t.status === 'NOT MEASURED')).toHaveLength(6);
   });
@@ -69,22 +82,36 @@ describe('renderPerformanceMarkdown', () => {
   });
 
   it('puts O and F side by side at every rate, then each run in detail, naming each rate', () => {
-    expect(page).toContain('| rate (events/s) | O p50 ms | O p99 ms | O p99.9 ms | F p50 ms | F p99 ms | F p99.9 ms | O p99 ÷ F p99 |');
+    expect(page).toContain(
+      '| rate (events/s) | O p50 ms | O p99 ms | O p99.9 ms | F p50 ms | F p99 ms | F p99.9 ms | O p99 ÷ F p99 |',
+    );
     expect(page).toContain('| 5,000 (fixed) | 8.75 | 35 | 52.5 | 7 | 28 | 42 | 1.25× |');
     expect(page).toContain('| 1,000 (light) | 5 | 20 | 30 | 3 | 12 | 18 | 1.67× |');
     expect(page).toContain('| 10,000 (50% of O) | 75 | 300 |');
-    expect(page).toContain('| 5,000 (fixed) | O | 5,000 | 8.75 | 17.5 | 35 | 52.5 | 70 | 125,000 | 0 | 3 | 1.2 / 2.5 | 7 / 31.5 | 40 | 160 | 0 |');
-    expect(page).toContain('| 5,000 (fixed) | F | 5,000 | 7 | 14 | 28 | 42 | 56 | 125,000 | 0 | 3 | 1.2 / 2.5 | 5.6 / 25.2 | 12 | 90 | – |');
-    expect(page).toContain('The rates are 25, 50, 75% of O’s measured drain rate, a light 1,000 events/s, a fixed 5,000 events/s. At every rate F runs right after O');
+    expect(page).toContain(
+      '| 5,000 (fixed) | O | 5,000 | 8.75 | 17.5 | 35 | 52.5 | 70 | 125,000 | 0 | 3 | 1.2 / 2.5 | 7 / 31.5 | 40 | 160 | 0 |',
+    );
+    expect(page).toContain(
+      '| 5,000 (fixed) | F | 5,000 | 7 | 14 | 28 | 42 | 56 | 125,000 | 0 | 3 | 1.2 / 2.5 | 5.6 / 25.2 | 12 | 90 | – |',
+    );
+    expect(page).toContain(
+      'The rates are 25, 50, 75% of O’s measured drain rate, a light 1,000 events/s, a fixed 5,000 events/s. At every rate F runs right after O',
+    );
   });
 
   it('shows where O’s time goes per stage at every rate, next to the poller’s figure', () => {
     expect(page).toContain('### Where O’s time goes, per stage');
-    expect(page).toContain('| rate (events/s) | sampled events | intended → fetched p50 / p99 ms | fetched → began | began → committed | intended → committed (trace) | intended → committed (poller) |');
+    expect(page).toContain(
+      '| rate (events/s) | sampled events | intended → fetched p50 / p99 ms | fetched → began | began → committed | intended → committed (trace) | intended → committed (poller) |',
+    );
     expect(page).toContain('| 5,000 (fixed) | 1,950 (1 in 64) | 2 / 3.5 | 3 / 17.5 | 4 / 8.8 | 9 / 33.3 | 8.8 / 35 |');
     const partly = sampleResults();
-    const byRate = partly.latency!.byRate.map((l) => (l.ratePerSec === 1_000 ? { ...l, stages: { measured: false as const, reason: 'no sampled event' } } : l));
-    expect(renderPerformanceMarkdown({ ...partly, latency: { ...partly.latency!, byRate } })).toContain('| 1,000 (light) | not measured: no sampled event | – | – | – | – | 5 / 20 |');
+    const byRate = partly.latency!.byRate.map((l) =>
+      l.ratePerSec === 1_000 ? { ...l, stages: { measured: false as const, reason: 'no sampled event' } } : l,
+    );
+    expect(renderPerformanceMarkdown({ ...partly, latency: { ...partly.latency!, byRate } })).toContain(
+      '| 1,000 (light) | not measured: no sampled event | – | – | – | – | 5 / 20 |',
+    );
   });
 
   it('renders results written before F and the stage trace, saying what they lack', () => {
@@ -101,8 +128,13 @@ describe('renderPerformanceMarkdown', () => {
 
   it('says when O’s consumer wrote no stage trace', () => {
     const r = sampleResults();
-    const byRate = r.latency!.byRate.map((l) => ({ ...l, stages: { measured: false as const, reason: 'the consumer wrote no stage trace' } }));
-    expect(renderPerformanceMarkdown({ ...r, latency: { ...r.latency!, byRate } })).toContain('Not measured in this run: the consumer wrote no stage trace.');
+    const byRate = r.latency!.byRate.map((l) => ({
+      ...l,
+      stages: { measured: false as const, reason: 'the consumer wrote no stage trace' },
+    }));
+    expect(renderPerformanceMarkdown({ ...r, latency: { ...r.latency!, byRate } })).toContain(
+      'Not measured in this run: the consumer wrote no stage trace.',
+    );
   });
 
   it('renders the committed bench/results/latest.json', () => {
@@ -143,7 +175,18 @@ describe('SVG charts', () => {
   });
 
   it('scales linearly from zero by default, the largest bar taking the whole plot', () => {
-    const svg = renderBarChart({ title: 't', unit: 'x', groups: [{ bars: [{ label: 'a', value: 50 }, { label: 'b', value: 200 }] }] });
+    const svg = renderBarChart({
+      title: 't',
+      unit: 'x',
+      groups: [
+        {
+          bars: [
+            { label: 'a', value: 50 },
+            { label: 'b', value: 200 },
+          ],
+        },
+      ],
+    });
     const widths = [...svg.matchAll(/<rect x="190" y="\d+" width="(\d+)"/g)].map((m) => Number(m[1]));
     expect(widths).toEqual([90, 360]);
   });
@@ -157,7 +200,18 @@ describe('SVG charts', () => {
   });
 
   it('writes "not measured" for a missing value instead of a bar', () => {
-    const svg = renderBarChart({ title: 'a & b', unit: 'x', groups: [{ bars: [{ label: 'gone', value: Number.NaN }, { label: 'one', value: 1 }] }] });
+    const svg = renderBarChart({
+      title: 'a & b',
+      unit: 'x',
+      groups: [
+        {
+          bars: [
+            { label: 'gone', value: Number.NaN },
+            { label: 'one', value: 1 },
+          ],
+        },
+      ],
+    });
     expect(svg).toContain('not measured');
     expect(svg).toContain('a &amp; b');
     expect(svg).toMatch(/<rect x="190" y="\d+" width="0"/);
@@ -171,7 +225,11 @@ describe('results files', () => {
       const file = join(dir, 'latest.json');
       writeFileSync(file, JSON.stringify(sampleResults()));
       const written = writeReport(readResults(file), join(dir, 'docs'));
-      expect(written.map((f) => f.slice(dir.length + 1))).toEqual(['docs/performance.md', `docs/${CHART_FILES.throughput}`, `docs/${CHART_FILES.latency}`]);
+      expect(written.map((f) => f.slice(dir.length + 1))).toEqual([
+        'docs/performance.md',
+        `docs/${CHART_FILES.throughput}`,
+        `docs/${CHART_FILES.latency}`,
+      ]);
       expect(readFileSync(written[0]!, 'utf8')).toBe(renderPerformanceMarkdown(sampleResults()));
       writeFileSync(file, '{"version":2}');
       expect(() => readResults(file)).toThrow(/not a results file/);
@@ -185,7 +243,9 @@ describe('console report and file names', () => {
   it('shows O and F side by side and O’s stages, and ends with the PASS/MISS table', () => {
     const text = formatConsoleReport(sampleResults());
     expect(text).toMatch(/5,000\s+5,000\s+8\.75\s+35\s+52\.5\s+7\s+28\s+42\s+1\.25x\s+0\/0/);
-    expect(text).toContain('O at 5,000/s: stages p50/p99 ms over 1950 sampled events: intended→fetched 2/3.5, fetched→began 3/17.5, began→committed 4/8.75, intended→committed 9/33.25');
+    expect(text).toContain(
+      'O at 5,000/s: stages p50/p99 ms over 1950 sampled events: intended→fetched 2/3.5, fetched→began 3/17.5, began→committed 4/8.75, intended→committed 9/33.25',
+    );
     expect(text).toContain('=== TARGETS ===');
     expect(text).toMatch(/MISS\s+O ≥ 0\.8× B/);
     expect(text).toContain('3 TARGET(S) MISSED OR NOT MEASURED');

@@ -16,7 +16,8 @@ export function readResults(file: string): BenchResults {
   } catch (error) {
     throw new Error(`cannot read benchmark results from ${file}: ${(error as Error).message}`, { cause: error });
   }
-  if (parsed.version !== 1 || !parsed.machine || !Array.isArray(parsed.targets)) throw new Error(`${file} is not a results file of this benchmark (version 1)`);
+  if (parsed.version !== 1 || !parsed.machine || !Array.isArray(parsed.targets))
+    throw new Error(`${file} is not a results file of this benchmark (version 1)`);
   return parsed;
 }
 
@@ -36,7 +37,10 @@ export function writeReport(results: BenchResults, dir: string): string[] {
  * A full run writes bench/results/<stamp>.json, bench/results/latest.json and the docs; a quick run writes
  * bench/results/<stamp>-quick.json and a preview of the docs in its work folder, never latest.json or docs/.
  */
-export function writeResults(results: BenchResults, where: { readonly workspaceRoot: string; readonly stamp: string; readonly workDir: string }): string[] {
+export function writeResults(
+  results: BenchResults,
+  where: { readonly workspaceRoot: string; readonly stamp: string; readonly workDir: string },
+): string[] {
   const resultsDir = join(where.workspaceRoot, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;

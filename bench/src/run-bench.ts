@@ -58,10 +58,23 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
   const machine = await machineInfo(ctx.workspaceRoot, stack.databaseUrl);
   buildSprConsumer(ctx);
   const kafka = createKafkaClient({ ...KAFKA_DEFAULTS, brokers: stack.kafkaBrokers, clientId: 'spr-bench' });
-  const backlogOptions = { events: options.backlog.events, payments: options.backlog.payments, duplicateRatio: options.backlog.duplicateRatio, seed: options.backlog.seed };
-  log(`[${elapsed()}] producing the backlog: ${options.backlog.events.toLocaleString('en-US')} events, ${options.backlog.payments.toLocaleString('en-US')} payments, ${options.backlog.partitions} partitions`);
-  const backlog: ProducedBacklog = await withTimeout(produceBacklog(ctx, kafka, backlogOptions, options.backlog.partitions), options.drainTimeoutSec * 1000, 'producing the backlog');
-  log(`  ${backlog.summary.deliveries.toLocaleString('en-US')} events (${backlog.summary.redeliveries} redeliveries, ${backlog.summary.meanRecordBytes} bytes each on average) in ${backlog.seconds} s`);
+  const backlogOptions = {
+    events: options.backlog.events,
+    payments: options.backlog.payments,
+    duplicateRatio: options.backlog.duplicateRatio,
+    seed: options.backlog.seed,
+  };
+  log(
+    `[${elapsed()}] producing the backlog: ${options.backlog.events.toLocaleString('en-US')} events, ${options.backlog.payments.toLocaleString('en-US')} payments, ${options.backlog.partitions} partitions`,
+  );
+  const backlog: ProducedBacklog = await withTimeout(
+    produceBacklog(ctx, kafka, backlogOptions, options.backlog.partitions),
+    options.drainTimeoutSec * 1000,
+    'producing the backlog',
+  );
+  log(
+    `  ${backlog.summary.deliveries.toLocaleString('en-US')} events (${backlog.summary.redeliveries} redeliveries, ${backlog.summary.meanRecordBytes} bytes each on average) in ${backlog.seconds} s`,
+  );
 
   const childConfig = (arm: ChildArm, databaseUrl: string, events: number): ChildArmConfig => ({
     arm,
@@ -79,7 +92,8 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
   const timeoutMs = options.drainTimeoutSec * 1000;
   const runArm = async (arm: Arm): Promise<RoundArm> => {
     if (arm === 'O') return runSprDrain(ctx, backlog, { label: 'O', chunkMaxEvents: options.chunkMaxEvents });
-    if (arm === 'A0' || arm === 'A1') return runChildArm(ctx, childConfig(arm, stack.databaseUrl, backlog.summary.deliveries), timeoutMs);
+    if (arm === 'A0' || arm === 'A1')
+      return runChildArm(ctx, childConfig(arm, stack.databaseUrl, backlog.summary.deliveries), timeoutMs);
     const schema = await createArmSchema(stack.databaseUrl, arm.toLowerCase());
     const undo = ctx.resources.defer(`drop schema ${schema.schema}`, () => schema.drop());
     try {
@@ -87,7 +101,10 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
         const config = childConfig('B', schema.databaseUrl, backlog.summary.deliveries);
         const refresher = await startStatsRefresher(schema.databaseUrl);
         const run = await runChildArm(ctx, config, timeoutMs).finally(() => refresher.stop());
-        return { ...run, check: await withClient(schema.databaseUrl, (c) => checkLedger(c, config.groupId, backlog.summary)) };
+        return {
+          ...run,
+          check: await withClient(schema.databaseUrl, (c) => checkLedger(c, config.groupId, backlog.summary)),
+        };
       }
       if (arm === 'F') {
         await withClient(schema.databaseUrl, (c) => c.query(FLOOR_TABLE_DDL));
@@ -97,7 +114,11 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
         return run;
       }
       await withClient(schema.databaseUrl, (c) => c.query(NAIVE_TABLE_DDL));
-      const run = await runChildArm(ctx, childConfig('N', schema.databaseUrl, Math.min(options.naiveEvents, backlog.summary.deliveries)), timeoutMs);
+      const run = await runChildArm(
+        ctx,
+        childConfig('N', schema.databaseUrl, Math.min(options.naiveEvents, backlog.summary.deliveries)),
+        timeoutMs,
+      );
       return { ...run, naive: await withClient(schema.databaseUrl, (c) => checkNaiveTable(c)) };
     } finally {
       await schema.drop();
@@ -114,14 +135,17 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
       if (run) {
         arms[arm] = run;
         const pauses = run.pauses !== undefined ? `; ${run.pauses} backpressure pause(s)` : '';
-        log(`  ${arm}: ${run.eventsPerSec.toLocaleString('en-US')} events/s (${run.events.toLocaleString('en-US')} events in ${run.seconds} s; node ${run.nodeCpuUsPerEvent} µs CPU/event${pauses})`);
+        log(
+          `  ${arm}: ${run.eventsPerSec.toLocaleString('en-US')} events/s (${run.events.toLocaleString('en-US')} events in ${run.seconds} s; node ${run.nodeCpuUsPerEvent} µs CPU/event${pauses})`,
+        );
       }
       await settle();
     }
     rounds.push({ round: r, order, arms });
   }
 
-  const perArm = (arm: Arm) => rounds.map((round) => round.arms[arm]).filter((a): a is NonNullable<RoundArm> => a !== undefined);
+  const perArm = (arm: Arm) =>
+    rounds.map((round) => round.arms[arm]).filter((a): a is NonNullable<RoundArm> => a !== undefined);
   const medianOf = (arm: Arm, pick: (a: NonNullable<RoundArm>) => number) => {
     const values = perArm(arm).map(pick);
     return values.length > 0 ? Math.round(median(values) * 100) / 100 : undefined;
@@ -133,7 +157,12 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     const eps = medianOf(arm, (a) => a.eventsPerSec);
     if (eps === undefined) continue;
     eventsPerSec[arm] = Math.round(eps);
-    cpu[arm] = { node: medianOf(arm, (a) => a.cpu.node)!, java: medianOf(arm, (a) => a.cpu.java)!, postgres: medianOf(arm, (a) => a.cpu.postgres)!, nodeCpuUsPerEvent: medianOf(arm, (a) => a.nodeCpuUsPerEvent)! };
+    cpu[arm] = {
+      node: medianOf(arm, (a) => a.cpu.node)!,
+      java: medianOf(arm, (a) => a.cpu.java)!,
+      postgres: medianOf(arm, (a) => a.cpu.postgres)!,
+      nodeCpuUsPerEvent: medianOf(arm, (a) => a.nodeCpuUsPerEvent)!,
+    };
     peakRssMb[arm] = Math.max(...perArm(arm).map((a) => a.peakRssMb));
   }
 
@@ -153,10 +182,21 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
       });
       continue;
     }
-    const run = await step(`O sweep: CHUNK_MAX_EVENTS=${size}`, () => runSprDrain(ctx, backlog, { label: `O chunk ${size}`, chunkMaxEvents: size }));
+    const run = await step(`O sweep: CHUNK_MAX_EVENTS=${size}`, () =>
+      runSprDrain(ctx, backlog, { label: `O chunk ${size}`, chunkMaxEvents: size }),
+    );
     if (run) {
-      sweep.push({ chunkMaxEvents: size, eventsPerSec: run.eventsPerSec, nodeCpuUsPerEvent: run.nodeCpuUsPerEvent, peakRssMb: run.peakRssMb, duplicatesInLedger: run.check.duplicatesInLedger, pauses: run.pauses });
-      log(`  chunk ${size}: ${run.eventsPerSec.toLocaleString('en-US')} events/s (${run.pauses} backpressure pause(s))`);
+      sweep.push({
+        chunkMaxEvents: size,
+        eventsPerSec: run.eventsPerSec,
+        nodeCpuUsPerEvent: run.nodeCpuUsPerEvent,
+        peakRssMb: run.peakRssMb,
+        duplicatesInLedger: run.check.duplicatesInLedger,
+        pauses: run.pauses,
+      });
+      log(
+        `  chunk ${size}: ${run.eventsPerSec.toLocaleString('en-US')} events/s (${run.pauses} backpressure pause(s))`,
+      );
     }
     await settle();
   }
@@ -164,7 +204,10 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
   const cold = await step('O cold start: statistics left to autovacuum (no periodic ANALYZE)', () =>
     runSprDrain(ctx, backlog, { label: 'O cold', chunkMaxEvents: options.chunkMaxEvents, statsRefresh: false }),
   );
-  if (cold) log(`  O cold: ${cold.eventsPerSec.toLocaleString('en-US')} events/s, ${cold.pauses} backpressure pause(s), autovacuum analyzed the ledger ${cold.autoanalyzeRuns} time(s)`);
+  if (cold)
+    log(
+      `  O cold: ${cold.eventsPerSec.toLocaleString('en-US')} events/s, ${cold.pauses} backpressure pause(s), autovacuum analyzed the ledger ${cold.autoanalyzeRuns} time(s)`,
+    );
   await settle();
   const coldStart = cold
     ? {
@@ -205,16 +248,31 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     stall = await step(`memory check: ${options.stall.stallSec} s PostgreSQL stall`, () => runStall(ctx, kafka, oMax));
     await settle();
   } else errors.push('stall: skipped, O has no measured drain rate');
-  const profile: ProfileRun | undefined = await step('CPU profile of O (node --cpu-prof, one more drain)', () => runProfile(ctx, backlog));
+  const profile: ProfileRun | undefined = await step('CPU profile of O (node --cpu-prof, one more drain)', () =>
+    runProfile(ctx, backlog),
+  );
   await settle();
   const gateway: GatewayRun | undefined = await step('G: the producer gateway', () => runGateway(ctx, kafka));
   if (gateway?.status === 'skipped') log(`  G ${gateway.reason}`);
 
-  const oDuplicates = [...perArm('O').map((o) => o.check?.duplicatesInLedger ?? 0), ...(coldStart ? [coldStart.duplicatesInLedger] : []), ...sweep.map((s) => s.duplicatesInLedger), ...latencyRuns.map((l) => l.duplicatesInLedger), ...(stall ? [stall.duplicatesInLedger] : [])];
+  const oDuplicates = [
+    ...perArm('O').map((o) => o.check?.duplicatesInLedger ?? 0),
+    ...(coldStart ? [coldStart.duplicatesInLedger] : []),
+    ...sweep.map((s) => s.duplicatesInLedger),
+    ...latencyRuns.map((l) => l.duplicatesInLedger),
+    ...(stall ? [stall.duplicatesInLedger] : []),
+  ];
   const oLost = perArm('O').filter((o) => o.check && o.check.processed !== o.check.expectedProcessed);
-  if (oLost.length > 0) notes.push(`O's ledger missed events in ${oLost.length} round(s): processed ${oLost.map((o) => o.check!.processed).join(', ')} of ${backlog.summary.unique}`);
-  const naive = perArm('N').map((a) => a.naive).filter((v) => v !== undefined);
-  const bChecks = perArm('B').map((a) => a.check).filter((v) => v !== undefined);
+  if (oLost.length > 0)
+    notes.push(
+      `O's ledger missed events in ${oLost.length} round(s): processed ${oLost.map((o) => o.check!.processed).join(', ')} of ${backlog.summary.unique}`,
+    );
+  const naive = perArm('N')
+    .map((a) => a.naive)
+    .filter((v) => v !== undefined);
+  const bChecks = perArm('B')
+    .map((a) => a.check)
+    .filter((v) => v !== undefined);
   const duplicatesInLedger: BenchResults['duplicatesInLedger'] = {
     O: oDuplicates.length > 0 ? oDuplicates.reduce((a, b) => a + b, 0) : undefined,
     N: naive.length > 0 ? Math.round(median(naive.map((v) => v.duplicatesInLedger))) : undefined,
@@ -231,14 +289,22 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     O_over_F: ratio(eventsPerSec.O, eventsPerSec.F),
     p99_O_over_F: ratio(latency?.p99Ms, latency?.floor?.p99Ms),
   };
-  const rssMb = stall ? { steady: stall.steadyRssMb, peakDuringStall: stall.peakRssMbDuringStall, hwmAfterStall: stall.hwmMbAfterStall } : undefined;
+  const rssMb = stall
+    ? { steady: stall.steadyRssMb, peakDuringStall: stall.peakRssMbDuringStall, hwmAfterStall: stall.hwmMbAfterStall }
+    : undefined;
   machine.loadAverageEnd = Math.round(loadavg()[0]! * 100) / 100;
   notes.push(
     `Statistics: during every arm that writes the ledger (B, O, the sweep, O’s latency runs, the stall, the profile) the benchmark runs ANALYZE ledger_entries every ${STATS_REFRESH_EVERY_MS / 1000} s, as autovacuum does on a database that has run for a while; ` +
       'the ledger’s balance-check trigger otherwise keeps a plan made on the empty table (see “Cold start”).',
   );
-  if (options.mode === 'quick') notes.push('Quick run: a 30,000-event backlog and one round; startup costs weigh more and rates are indicative only.');
-  if (machine.loadAverageStart > machine.cpus * 0.5) notes.push(`The machine was busy when the run started (load average ${machine.loadAverageStart} on ${machine.cpus} cores): absolute rates are lower than on a quiet machine; ratios suffer less.`);
+  if (options.mode === 'quick')
+    notes.push(
+      'Quick run: a 30,000-event backlog and one round; startup costs weigh more and rates are indicative only.',
+    );
+  if (machine.loadAverageStart > machine.cpus * 0.5)
+    notes.push(
+      `The machine was busy when the run started (load average ${machine.loadAverageStart} on ${machine.cpus} cores): absolute rates are lower than on a quiet machine; ratios suffer less.`,
+    );
   const partial = { ratios, latency, rssMb, duplicatesInLedger, eventsPerSec };
   return {
     version: 1,
@@ -247,7 +313,13 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     durationSec: Math.round((epochNow() - started) / 1000),
     machine,
     options,
-    backlog: { ...backlog.summary, topic: backlog.topic, partitions: backlog.partitions, produceSeconds: backlog.seconds, producePerSec: backlog.eventsPerSec },
+    backlog: {
+      ...backlog.summary,
+      topic: backlog.topic,
+      partitions: backlog.partitions,
+      produceSeconds: backlog.seconds,
+      producePerSec: backlog.eventsPerSec,
+    },
     eventsPerSec,
     ratios,
     rounds,
@@ -266,4 +338,3 @@ export async function runBench(ctx: BenchContext): Promise<BenchResults> {
     notes,
   };
 }
-

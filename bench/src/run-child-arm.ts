@@ -26,7 +26,9 @@ function forkArm(ctx: BenchContext, config: ChildArmConfig): ForkedArm {
     serialization: 'advanced',
   });
   ctx.resources.track(child, name);
-  const exited: ForkedArm['exited'] = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited: ForkedArm['exited'] = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     exited,
@@ -50,7 +52,10 @@ export async function runChildArm(ctx: BenchContext, config: ChildArmConfig, tim
   try {
     return await new Promise<ArmRun>((resolve, reject) => {
       let cpuAtFirst: CpuSnapshot | undefined;
-      const timer = setTimeout(() => reject(new Error(`arm ${config.arm} did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`arm ${config.arm} did not finish within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       const onAbort = () => reject(new Error('interrupted'));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       const settle = () => {
@@ -63,7 +68,9 @@ export async function runChildArm(ctx: BenchContext, config: ChildArmConfig, tim
             cpuAtFirst = snapshot();
             break;
           case 'progress':
-            log(`  ${config.arm}: ${message.count.toLocaleString('en-US')} of ${config.events.toLocaleString('en-US')} events`);
+            log(
+              `  ${config.arm}: ${message.count.toLocaleString('en-US')} of ${config.events.toLocaleString('en-US')} events`,
+            );
             break;
           case 'done': {
             const cpu = cpuDelta(cpuAtFirst ?? snapshot(), snapshot());
@@ -98,5 +105,11 @@ export function startChildArm(ctx: BenchContext, config: ChildArmConfig): Consum
   arm.child.on('message', (message: ChildArmMessage) => {
     if (message.type === 'failed') lines.push({ level: 'error', message: message.error });
   });
-  return { name: `arm ${config.arm}`, pid: arm.child.pid!, exited: arm.exited, lines: () => [...lines], stop: () => arm.stop() };
+  return {
+    name: `arm ${config.arm}`,
+    pid: arm.child.pid!,
+    exited: arm.exited,
+    lines: () => [...lines],
+    stop: () => arm.stop(),
+  };
 }

@@ -42,7 +42,8 @@ const REFUNDS_PER_PAYMENT = 5;
  */
 export async function runGateway(ctx: BenchContext, kafka: Kafka): Promise<GatewayRun> {
   const appDir = join(ctx.workspaceRoot, 'apps', 'producer-gateway');
-  if (!existsSync(join(appDir, 'package.json'))) return { status: 'skipped', reason: 'gateway not available: apps/producer-gateway does not exist' };
+  if (!existsSync(join(appDir, 'package.json')))
+    return { status: 'skipped', reason: 'gateway not available: apps/producer-gateway does not exist' };
   ctx.log('building the producer gateway (npx nx run @spr/producer-gateway:build)…');
   const build = spawnSync('npx', ['nx', 'run', '@spr/producer-gateway:build', '--outputStyle=stream'], {
     cwd: ctx.workspaceRoot,
@@ -89,15 +90,27 @@ export async function runGateway(ctx: BenchContext, kafka: Kafka): Promise<Gatew
   const base = `http://127.0.0.1:${port}`;
   try {
     const ready = await waitReady(base, child, 60_000);
-    if (!ready) return { status: 'skipped', reason: `gateway not available: it did not become ready on ${base} within 60 s: ${output.trim().split('\n').slice(-3).join(' | ')}` };
+    if (!ready)
+      return {
+        status: 'skipped',
+        reason: `gateway not available: it did not become ready on ${base} within 60 s: ${output.trim().split('\n').slice(-3).join(' | ')}`,
+      };
     const { durationSec, clients } = options.gateway;
     ctx.log(`  G: ${clients} clients for ${durationSec} s against ${base}`);
-    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+    const histogram = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 600_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
     const byStatus: Record<string, number> = {};
     const before = cpuSnapshot(child.pid, stack.javaPids, stack.postgresPid);
     const started = epochNow();
     const deadline = started + durationSec * 1000;
-    const request = async (path: string, body: object, key: string): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const request = async (
+      path: string,
+      body: object,
+      key: string,
+    ): Promise<{ status: number; json: Record<string, unknown> }> => {
       const at = epochNow();
       const response = await fetch(`${base}${path}`, {
         method: 'POST',
@@ -113,13 +126,26 @@ export async function runGateway(ctx: BenchContext, kafka: Kafka): Promise<Gatew
       Array.from({ length: clients }, async (_, c) => {
         for (let n = 0; epochNow() < deadline && !ctx.signal.aborted; n++) {
           const key = (step: string) => `${c}-${n}-${step}`;
-          const created = await request('/v1/payments', { customer_id: `c-${c}`, merchant_id: `m-${n % 50}`, amount_minor: '100000', currency: 'EUR', payment_method: 'CARD' }, key('init'));
+          const created = await request(
+            '/v1/payments',
+            {
+              customer_id: `c-${c}`,
+              merchant_id: `m-${n % 50}`,
+              amount_minor: '100000',
+              currency: 'EUR',
+              payment_method: 'CARD',
+            },
+            key('init'),
+          );
           const id = created.json.payment_id;
           if (created.status !== 201 || typeof id !== 'string') continue;
           const steps: Array<[string, object]> = [
             [`/v1/payments/${id}/authorize`, {}],
             [`/v1/payments/${id}/capture`, {}],
-            ...Array.from({ length: REFUNDS_PER_PAYMENT }, (): [string, object] => [`/v1/payments/${id}/refunds`, { amount_minor: '100' }]),
+            ...Array.from({ length: REFUNDS_PER_PAYMENT }, (): [string, object] => [
+              `/v1/payments/${id}/refunds`,
+              { amount_minor: '100' },
+            ]),
           ];
           for (const [i, [path, body]] of steps.entries()) {
             if (epochNow() >= deadline) break;
@@ -130,7 +156,9 @@ export async function runGateway(ctx: BenchContext, kafka: Kafka): Promise<Gatew
     );
     const loadSeconds = (epochNow() - started) / 1000;
     const cpu = cpuDelta(before, cpuSnapshot(child.pid, stack.javaPids, stack.postgresPid));
-    const accepted = Object.entries(byStatus).filter(([s]) => s.startsWith('2')).reduce((sum, [, n]) => sum + n, 0);
+    const accepted = Object.entries(byStatus)
+      .filter(([s]) => s.startsWith('2'))
+      .reduce((sum, [, n]) => sum + n, 0);
     // Every accepted write is one outbox row: wait (bounded) for the relay to publish them all.
     let published = 0;
     let publishedAt = epochNow();

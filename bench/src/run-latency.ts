@@ -20,7 +20,13 @@ import { startChildArm } from './run-child-arm.ts';
 import { startLoad } from './run-load.ts';
 import { runtimeFetchSettings } from './runtime-settings.ts';
 import { spawnSprConsumer, type SprConsumerProcess } from './spr-consumer-process.ts';
-import { readStageTimes, STAGE_TRACE_EVERY, STAGE_TRACE_EVERY_ENV, STAGE_TRACE_FILE_ENV, type StageReport } from './stage-trace.ts';
+import {
+  readStageTimes,
+  STAGE_TRACE_EVERY,
+  STAGE_TRACE_EVERY_ENV,
+  STAGE_TRACE_FILE_ENV,
+  type StageReport,
+} from './stage-trace.ts';
 import { startStatsRefresher } from './stats-refresher.ts';
 
 /** One open-loop run of one arm at one rate, as measured for O and F alike. */
@@ -74,7 +80,11 @@ interface LatencySubject<H extends ConsumerHandle, Extra> {
   /** ANALYZE the ledger every few seconds, as for every arm that writes it (F does not). */
   readonly writesLedger: boolean;
   /** What only this arm reports, read once its consumer has stopped and before the schema is dropped. */
-  finish(pool: pg.Pool, consumer: H, run: LatencyScope & { readonly sent: SentEvents; readonly fromAt: number }): Promise<Extra>;
+  finish(
+    pool: pg.Pool,
+    consumer: H,
+    run: LatencyScope & { readonly sent: SentEvents; readonly fromAt: number },
+  ): Promise<Extra>;
 }
 
 /**
@@ -102,14 +112,23 @@ export function runLatency(ctx: BenchContext, kafka: Kafka, ratePerSec: number, 
     },
     async finish(pool, consumer, run) {
       const check = await checkLedger(pool, run.groupId, { unique: 0, expectedLegs: 0, refundedMinor: '0' });
-      return { duplicatesInLedger: check.duplicatesInLedger, pauses: consumer.pauses(), stages: readStageTimes(traceFile, run.sent, run.fromAt, STAGE_TRACE_EVERY) };
+      return {
+        duplicatesInLedger: check.duplicatesInLedger,
+        pauses: consumer.pauses(),
+        stages: readStageTimes(traceFile, run.sent, run.fromAt, STAGE_TRACE_EVERY),
+      };
     },
   };
   return measureLatency(ctx, kafka, ratePerSec, label, subject);
 }
 
 /** F at a fixed open-loop rate, with the same load, topic settings, poller and bounds as O's run at that rate. */
-export function runFloorLatency(ctx: BenchContext, kafka: Kafka, ratePerSec: number, label: string): Promise<FloorLatencyRun> {
+export function runFloorLatency(
+  ctx: BenchContext,
+  kafka: Kafka,
+  ratePerSec: number,
+  label: string,
+): Promise<FloorLatencyRun> {
   return measureLatency(ctx, kafka, ratePerSec, label, {
     recordTable: 'floor_events',
     writesLedger: false,
@@ -139,7 +158,13 @@ export function runFloorLatency(ctx: BenchContext, kafka: Kafka, ratePerSec: num
  * sends events at fixed intended times; a dedicated connection polls consumer_offsets every millisecond.
  * Latency is intended send time to the first poll that shows the event's partition past its offset.
  */
-async function measureLatency<H extends ConsumerHandle, Extra>(ctx: BenchContext, kafka: Kafka, ratePerSec: number, label: string, subject: LatencySubject<H, Extra>): Promise<LatencyMeasurement & Extra> {
+async function measureLatency<H extends ConsumerHandle, Extra>(
+  ctx: BenchContext,
+  kafka: Kafka,
+  ratePerSec: number,
+  label: string,
+  subject: LatencySubject<H, Extra>,
+): Promise<LatencyMeasurement & Extra> {
   const { options, stack } = ctx;
   const { partitions } = options.backlog;
   const topic = await createBenchTopic(ctx, kafka, 'latency', partitions);
@@ -160,7 +185,13 @@ async function measureLatency<H extends ConsumerHandle, Extra>(ctx: BenchContext
     ratePerSec,
     durationSec: options.latency.durationSec,
     // Seeded by the rate: O and F at the same rate get the same events on the same schedule.
-    backlog: { ...options.backlog, events, payments: Math.max(1, Math.floor(events / EVENTS_PER_PAYMENT)), idPrefix: `lat${Math.round(ratePerSec)}`, seed: options.backlog.seed + Math.round(ratePerSec) },
+    backlog: {
+      ...options.backlog,
+      events,
+      payments: Math.max(1, Math.floor(events / EVENTS_PER_PAYMENT)),
+      idPrefix: `lat${Math.round(ratePerSec)}`,
+      seed: options.backlog.seed + Math.round(ratePerSec),
+    },
     record: true,
   });
   const refresher = subject.writesLedger ? await startStatsRefresher(schema.databaseUrl) : undefined;
@@ -174,13 +205,25 @@ async function measureLatency<H extends ConsumerHandle, Extra>(ctx: BenchContext
     let poll: Awaited<ReturnType<typeof poller.stop>>;
     try {
       load.go();
-      ctx.log(`  ${label}: sending ${events.toLocaleString('en-US')} events at ${Math.round(ratePerSec).toLocaleString('en-US')}/s for ${options.latency.durationSec} s`);
+      ctx.log(
+        `  ${label}: sending ${events.toLocaleString('en-US')} events at ${Math.round(ratePerSec).toLocaleString('en-US')}/s for ${options.latency.durationSec} s`,
+      );
       result = await withTimeout(load.result, (options.latency.durationSec + 150) * 1000, 'the open-loop load');
       // Bounded: a consumer that cannot keep up leaves events unseen, counted at their lower bound below.
       const boundMs = Math.min(120_000, Math.max(10_000, 2 * options.latency.durationSec * 1000));
-      await watchDrain(pool, { groupId, topic, ends: await topicEnds(kafka, topic), timeoutMs: boundMs, consumer, signal: ctx.signal, intervalMs: 20 }).catch((error: unknown) => {
+      await watchDrain(pool, {
+        groupId,
+        topic,
+        ends: await topicEnds(kafka, topic),
+        timeoutMs: boundMs,
+        consumer,
+        signal: ctx.signal,
+        intervalMs: 20,
+      }).catch((error: unknown) => {
         if (ctx.signal.aborted) throw error;
-        ctx.log(`  ${label}: not drained ${boundMs / 1000} s after the load ended; events not seen count as at least that late`);
+        ctx.log(
+          `  ${label}: not drained ${boundMs / 1000} s after the load ended; events not seen count as at least that late`,
+        );
       });
     } finally {
       poll = await poller.stop();
@@ -220,7 +263,9 @@ async function measureLatency<H extends ConsumerHandle, Extra>(ctx: BenchContext
 
 /** processed_at (now() of the recording transaction) of every event recorded, by partition and offset. */
 async function transactionStarts(pool: pg.Pool, table: 'processed_events' | 'floor_events'): Promise<ArrivalLookup> {
-  const { rows } = await pool.query<{ partition: number; offset: string; at: number }>(`select partition, "offset", extract(epoch from processed_at)::float8 * 1000 as at from ${table}`);
+  const { rows } = await pool.query<{ partition: number; offset: string; at: number }>(
+    `select partition, "offset", extract(epoch from processed_at)::float8 * 1000 as at from ${table}`,
+  );
   const byPartition = new Map<number, Map<number, number>>();
   for (const row of rows) {
     let offsets = byPartition.get(row.partition);

@@ -19,12 +19,25 @@ export interface ProfileRun extends ProfileSummary {
 export async function runProfile(ctx: BenchContext, backlog: ProducedBacklog): Promise<ProfileRun> {
   const dir = join(ctx.workDir, 'cpu-profile');
   mkdirSync(dir, { recursive: true });
-  const drain = await runSprDrain(ctx, backlog, { label: 'O (profiled)', chunkMaxEvents: ctx.options.chunkMaxEvents, cpuProfileDir: dir, fromSource: true });
-  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort().at(-1);
+  const drain = await runSprDrain(ctx, backlog, {
+    label: 'O (profiled)',
+    chunkMaxEvents: ctx.options.chunkMaxEvents,
+    cpuProfileDir: dir,
+    fromSource: true,
+  });
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f))
+    .sort()
+    .at(-1);
   if (!file) throw new Error(`the consumer wrote no .cpuprofile into ${dir}`);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   // The profile spans the whole process; keep the drain (first commit to last), counted back from its exit.
   const { firstAt, doneAt, exitedAt } = drain.window;
   const window = { fromEndUs: (exitedAt - firstAt) * 1000, toEndUs: (exitedAt - doneAt) * 1000 };
-  return { file: relative(ctx.workspaceRoot, file), eventsPerSecProfiled: drain.eventsPerSec, ...summariseCpuProfile(profile, ctx.workspaceRoot, { window }) };
+  return {
+    file: relative(ctx.workspaceRoot, file),
+    eventsPerSecProfiled: drain.eventsPerSec,
+    ...summariseCpuProfile(profile, ctx.workspaceRoot, { window }),
+  };
 }

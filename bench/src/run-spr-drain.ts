@@ -44,7 +44,12 @@ export async function runSprDrain(ctx: BenchContext, backlog: ProducedBacklog, o
   pool.on('error', () => undefined);
   const groupId = benchGroup(ctx, 'o');
   const consumer = spawnSprConsumer(ctx, {
-    env: { DATABASE_URL: schema.databaseUrl, PAYMENTS_TOPIC: backlog.topic, CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: String(o.chunkMaxEvents) },
+    env: {
+      DATABASE_URL: schema.databaseUrl,
+      PAYMENTS_TOPIC: backlog.topic,
+      CONSUMER_GROUP: groupId,
+      CHUNK_MAX_EVENTS: String(o.chunkMaxEvents),
+    },
     cpuProfileDir: o.cpuProfileDir,
     fromSource: o.fromSource,
   });
@@ -61,14 +66,19 @@ export async function runSprDrain(ctx: BenchContext, backlog: ProducedBacklog, o
       consumer,
       signal: ctx.signal,
       onFirst: () => (cpuAtFirst = snapshot()),
-      onProgress: (committed, total) => ctx.log(`  ${o.label}: ${committed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events committed`),
+      onProgress: (committed, total) =>
+        ctx.log(
+          `  ${o.label}: ${committed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events committed`,
+        ),
     });
     const cpu = cpuDelta(cpuAtFirst ?? snapshot(), snapshot());
     const peak = readMemory(consumer.pid)?.hwmMb ?? 0;
     analyzeRuns = (await refresher?.stop()) ?? 0;
     await consumer.stop();
     const exitedAt = epochNow();
-    const { rows } = await pool.query<{ n: string }>(`select autoanalyze_count as n from pg_stat_user_tables where relid = 'ledger_entries'::regclass`);
+    const { rows } = await pool.query<{ n: string }>(
+      `select autoanalyze_count as n from pg_stat_user_tables where relid = 'ledger_entries'::regclass`,
+    );
     const check = await checkLedger(pool, groupId, backlog.summary);
     return {
       ...armRun(o.label, watch.committed - watch.firstCommitted, watch.firstAt, watch.doneAt, cpu, peak),

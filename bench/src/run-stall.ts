@@ -38,7 +38,12 @@ export interface StallRun {
   /** Backpressure pauses logged after the lock was released (each one stops fetching until "healthy again"). */
   readonly pausesAfterStall: number;
   /** The consumer's pause and resume log lines (the first 30): seconds since the stall began, reason, signals. */
-  readonly backpressureTimeline: ReadonlyArray<{ readonly atSec: number; readonly event: string; readonly reason: string; readonly signals?: unknown }>;
+  readonly backpressureTimeline: ReadonlyArray<{
+    readonly atSec: number;
+    readonly event: string;
+    readonly reason: string;
+    readonly signals?: unknown;
+  }>;
   readonly duplicatesInLedger: number;
   /** Unique events acknowledged by Kafka (steady phase and stall), and those the ledger recorded. */
   readonly uniqueSent: number;
@@ -66,7 +71,9 @@ export async function runStall(ctx: BenchContext, kafka: Kafka, oRatePerSec: num
   const pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 2 });
   pool.on('error', () => undefined);
   const groupId = benchGroup(ctx, 'stall');
-  const consumer = spawnSprConsumer(ctx, { env: { DATABASE_URL: schema.databaseUrl, PAYMENTS_TOPIC: topic, CONSUMER_GROUP: groupId, LOG_LEVEL: 'info' } });
+  const consumer = spawnSprConsumer(ctx, {
+    env: { DATABASE_URL: schema.databaseUrl, PAYMENTS_TOPIC: topic, CONSUMER_GROUP: groupId, LOG_LEVEL: 'info' },
+  });
   const steadyRate = options.latency.fixedRatePerSec;
   const stallRate = Math.round(oRatePerSec * rateFactor);
   const loadFor = (ratePerSec: number, durationSec: number, idPrefix: string, seed: number) => {
@@ -78,7 +85,13 @@ export async function runStall(ctx: BenchContext, kafka: Kafka, oRatePerSec: num
       partitions,
       ratePerSec,
       durationSec,
-      backlog: { ...options.backlog, events, payments: Math.max(1, Math.floor(events / EVENTS_PER_PAYMENT)), idPrefix, seed },
+      backlog: {
+        ...options.backlog,
+        events,
+        payments: Math.max(1, Math.floor(events / EVENTS_PER_PAYMENT)),
+        idPrefix,
+        seed,
+      },
       record: false,
     });
   };
@@ -101,7 +114,11 @@ export async function runStall(ctx: BenchContext, kafka: Kafka, oRatePerSec: num
     steady.go();
     const steadyResult = await withTimeout(steady.result, (steadySec + 120) * 1000, 'the steady load');
     const steadyEnd = epochNow();
-    const steadyRss = median(samples.filter((s) => s.at >= steadyStart + (steadyEnd - steadyStart) / 2 && s.at <= steadyEnd).map((s) => s.rssMb));
+    const steadyRss = median(
+      samples
+        .filter((s) => s.at >= steadyStart + (steadyEnd - steadyStart) / 2 && s.at <= steadyEnd)
+        .map((s) => s.rssMb),
+    );
 
     await locker.connect();
     await locker.query('begin');
@@ -112,7 +129,9 @@ export async function runStall(ctx: BenchContext, kafka: Kafka, oRatePerSec: num
     };
     const undoLock = ctx.resources.defer('release the stall lock', () => locker.end());
     const stallStart = epochNow();
-    ctx.log(`  stall: payments locked for ${stallSec} s while producing at ${stallRate.toLocaleString('en-US')}/s (${rateFactor}x O's drain rate)`);
+    ctx.log(
+      `  stall: payments locked for ${stallSec} s while producing at ${stallRate.toLocaleString('en-US')}/s (${rateFactor}x O's drain rate)`,
+    );
     stalled.go();
     await sleep(stallSec * 1000, ctx.signal);
     await releaseLock();
@@ -122,13 +141,26 @@ export async function runStall(ctx: BenchContext, kafka: Kafka, oRatePerSec: num
     const peak = Math.max(0, ...samples.filter((s) => s.at >= stallStart && s.at <= stallEnd).map((s) => s.rssMb));
     const hwm = readMemory(consumer.pid)?.hwmMb ?? 0;
     const produced: LoadResult = await withTimeout(stalled.result, 180_000, 'the stall load');
-    ctx.log(`  stall: lock released; ${produced.sent.toLocaleString('en-US')} events produced during the stall (${produced.achievedRatePerSec.toLocaleString('en-US')}/s); draining`);
+    ctx.log(
+      `  stall: lock released; ${produced.sent.toLocaleString('en-US')} events produced during the stall (${produced.achievedRatePerSec.toLocaleString('en-US')}/s); draining`,
+    );
 
     const ends = await topicEnds(kafka, topic);
     const backlogLeft = [...ends.values()].reduce((a, b) => a + b, 0);
     const drainBoundMs = options.stallDrainSec * 1000;
-    const drain = await drainAfterStall(pool, groupId, topic, ends, { at: stallEnd, committed: committedAtRelease }, drainBoundMs, ctx.signal);
-    if (drain.seconds === undefined) ctx.log(`  stall: not drained ${Math.round(drainBoundMs / 1000)} s after the lock was released (${drain.committed.toLocaleString('en-US')} of ${backlogLeft.toLocaleString('en-US')} committed)`);
+    const drain = await drainAfterStall(
+      pool,
+      groupId,
+      topic,
+      ends,
+      { at: stallEnd, committed: committedAtRelease },
+      drainBoundMs,
+      ctx.signal,
+    );
+    if (drain.seconds === undefined)
+      ctx.log(
+        `  stall: not drained ${Math.round(drainBoundMs / 1000)} s after the lock was released (${drain.committed.toLocaleString('en-US')} of ${backlogLeft.toLocaleString('en-US')} committed)`,
+      );
     const lines = consumer.lines();
     const pauses = lines.filter((l) => /^pausing fetches/.test(String(l.message)));
     const paused = pauses[0];
@@ -154,7 +186,12 @@ export async function runStall(ctx: BenchContext, kafka: Kafka, oRatePerSec: num
       backpressureTimeline: lines
         .filter((l) => /^(pausing|resuming) fetches/.test(String(l.message)))
         .slice(0, 30)
-        .map((l) => ({ atSec: Math.round((Date.parse(String(l.time)) - stallStart) / 100) / 10, event: String(l.message), reason: String(l.reason ?? ''), signals: l.signals })),
+        .map((l) => ({
+          atSec: Math.round((Date.parse(String(l.time)) - stallStart) / 100) / 10,
+          event: String(l.message),
+          reason: String(l.reason ?? ''),
+          signals: l.signals,
+        })),
       duplicatesInLedger: check.duplicatesInLedger,
       uniqueSent: unique,
       processed: check.processed,
@@ -201,5 +238,9 @@ async function drainAfterStall(
     last = await committedNow();
   }
   const seconds = (epochNow() - from) / 1000;
-  return { seconds: last.done ? Math.round(seconds * 10) / 10 : undefined, committed: last.committed, ratePerSec: Math.round((last.committed - release.committed) / seconds) };
+  return {
+    seconds: last.done ? Math.round(seconds * 10) / 10 : undefined,
+    committed: last.committed,
+    ratePerSec: Math.round((last.committed - release.committed) / seconds),
+  };
 }

@@ -39,7 +39,8 @@ export function buildSprConsumer(ctx: BenchContext): void {
     encoding: 'utf8',
     timeout: 600_000,
   });
-  if (result.status !== 0) throw new Error(`building the payment consumer failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`building the payment consumer failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
 }
 
 export function spawnSprConsumer(ctx: BenchContext, launch: SprConsumerLaunch): SprConsumerProcess {
@@ -59,7 +60,8 @@ export function spawnSprConsumer(ctx: BenchContext, launch: SprConsumerLaunch): 
       ...launch.env,
     },
     keepLines: KEPT_LINES,
-    keep: (line) => ['warn', 'error', 'fatal'].includes(String(line.level ?? '')) || KEPT.test(String(line.message ?? '')),
+    keep: (line) =>
+      ['warn', 'error', 'fatal'].includes(String(line.level ?? '')) || KEPT.test(String(line.message ?? '')),
     onLine: (line: LogLine) => {
       if (/^pausing fetches/.test(String(line.message ?? ''))) pauses++;
     },
@@ -73,7 +75,11 @@ export function spawnSprConsumer(ctx: BenchContext, launch: SprConsumerLaunch): 
     lines: () => consumer.lines(),
     pauses: () => pauses,
     stop: async () => {
-      await consumer.stop({ graceMs, onKill: () => ctx.log(`payment consumer (pid ${consumer.pid}) did not exit ${graceMs} ms after SIGTERM; killing it`) });
+      await consumer.stop({
+        graceMs,
+        onKill: () =>
+          ctx.log(`payment consumer (pid ${consumer.pid}) did not exit ${graceMs} ms after SIGTERM; killing it`),
+      });
     },
   };
 }

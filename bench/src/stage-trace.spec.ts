@@ -4,11 +4,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageLine, readStageTimes, stageTimes } from './stage-trace.ts';
 
-const line = (p: number, o: number, fetched: number, began: number, committed: number) => JSON.stringify({ p, o: String(o), fetched, began, committed });
+const line = (p: number, o: number, fetched: number, began: number, committed: number) =>
+  JSON.stringify({ p, o: String(o), fetched, began, committed });
 
 describe('parseStageLine', () => {
   it('reads the consumer’s line, the offset from its decimal string', () => {
-    expect(parseStageLine('{"p":3,"o":"128","fetched":1000.5,"began":1002.25,"committed":1010}')).toEqual({ partition: 3, offset: 128, fetched: 1000.5, began: 1002.25, committed: 1010 });
+    expect(parseStageLine('{"p":3,"o":"128","fetched":1000.5,"began":1002.25,"committed":1010}')).toEqual({
+      partition: 3,
+      offset: 128,
+      fetched: 1000.5,
+      began: 1002.25,
+      committed: 1010,
+    });
   });
 
   it('refuses what is not one: cut short, offset as a number, a time missing', () => {
@@ -53,9 +60,18 @@ describe('stageTimes', () => {
   });
 
   it('is not measured when the consumer wrote nothing, or nothing after the warm-up', () => {
-    expect(stageTimes('', sent, 100, 64)).toEqual({ measured: false, reason: expect.stringContaining('the consumer wrote no stage trace') });
-    expect(stageTimes(`${line(0, 0, 95, 96, 97)}\n`, sent, 100, 64)).toEqual({ measured: false, reason: 'none of the 1 traced events was sent after the warm-up' });
-    expect(stageTimes('{"p":0,"o":64,"fetched":1,"began":2,"committed":3}\n', sent, 100, 64)).toEqual({ measured: false, reason: expect.stringContaining('none of the 1 lines of the stage trace reads as') });
+    expect(stageTimes('', sent, 100, 64)).toEqual({
+      measured: false,
+      reason: expect.stringContaining('the consumer wrote no stage trace'),
+    });
+    expect(stageTimes(`${line(0, 0, 95, 96, 97)}\n`, sent, 100, 64)).toEqual({
+      measured: false,
+      reason: 'none of the 1 traced events was sent after the warm-up',
+    });
+    expect(stageTimes('{"p":0,"o":64,"fetched":1,"began":2,"committed":3}\n', sent, 100, 64)).toEqual({
+      measured: false,
+      reason: expect.stringContaining('none of the 1 lines of the stage trace reads as'),
+    });
   });
 });
 
@@ -68,8 +84,15 @@ describe('readStageTimes', () => {
       const file = join(dir, 'O-5000-per-sec.jsonl');
       expect(readStageTimes(file, sent, 0, 64).measured).toBe(false);
       writeFileSync(file, `${line(0, 0, 101, 102, 103)}\n`);
-      expect(readStageTimes(file, sent, 0, 64)).toMatchObject({ measured: true, samples: 1, intendedToCommitted: { p50Ms: 3, p99Ms: 3 } });
-      expect(readStageTimes(dir, sent, 0, 64)).toEqual({ measured: false, reason: `cannot read the stage trace ${dir}: EISDIR` });
+      expect(readStageTimes(file, sent, 0, 64)).toMatchObject({
+        measured: true,
+        samples: 1,
+        intendedToCommitted: { p50Ms: 3, p99Ms: 3 },
+      });
+      expect(readStageTimes(dir, sent, 0, 64)).toEqual({
+        measured: false,
+        reason: `cannot read the stage trace ${dir}: EISDIR`,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -58,7 +58,8 @@ export function parseStageLine(line: string): StageSample | undefined {
  */
 export function stageTimes(traceText: string, sent: SentEvents, fromAt: number, sampleEvery: number): StageReport {
   const lines = traceText.split('\n').filter((line) => line.trim() !== '');
-  if (lines.length === 0) return { measured: false, reason: 'the consumer wrote no stage trace (a build without SPR_STAGE_TRACE_FILE)' };
+  if (lines.length === 0)
+    return { measured: false, reason: 'the consumer wrote no stage trace (a build without SPR_STAGE_TRACE_FILE)' };
   const byPosition = new Map<number, Map<number, StageSample>>();
   let unreadable = 0;
   for (const line of lines) {
@@ -72,8 +73,17 @@ export function stageTimes(traceText: string, sent: SentEvents, fromAt: number, 
     if (!offsets.has(sample.offset)) offsets.set(sample.offset, sample);
   }
   const positions = [...byPosition.values()].reduce((sum, offsets) => sum + offsets.size, 0);
-  if (positions === 0) return { measured: false, reason: `none of the ${lines.length} lines of the stage trace reads as {"p":<partition>,"o":"<offset>","fetched":<ms>,"began":<ms>,"committed":<ms>}` };
-  const stages = { intendedToFetched: [] as number[], fetchedToBegan: [] as number[], beganToCommitted: [] as number[], intendedToCommitted: [] as number[] };
+  if (positions === 0)
+    return {
+      measured: false,
+      reason: `none of the ${lines.length} lines of the stage trace reads as {"p":<partition>,"o":"<offset>","fetched":<ms>,"began":<ms>,"committed":<ms>}`,
+    };
+  const stages = {
+    intendedToFetched: [] as number[],
+    fetchedToBegan: [] as number[],
+    beganToCommitted: [] as number[],
+    intendedToCommitted: [] as number[],
+  };
   let matched = 0;
   for (let i = 0; i < sent.intended.length; i++) {
     const sample = byPosition.get(sent.partition[i]!)?.get(sent.offset[i]!);
@@ -87,7 +97,8 @@ export function stageTimes(traceText: string, sent: SentEvents, fromAt: number, 
     stages.intendedToCommitted.push(sample.committed - intended);
   }
   const samples = stages.intendedToCommitted.length;
-  if (samples === 0) return { measured: false, reason: `none of the ${lines.length} traced events was sent after the warm-up` };
+  if (samples === 0)
+    return { measured: false, reason: `none of the ${lines.length} traced events was sent after the warm-up` };
   return {
     measured: true,
     sampleEvery,
@@ -110,7 +121,8 @@ export function readStageTimes(file: string, sent: SentEvents, fromAt: number, s
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return { measured: false, reason: `cannot read the stage trace ${file}: ${code ?? (error as Error).message}` };
+    if (code !== 'ENOENT')
+      return { measured: false, reason: `cannot read the stage trace ${file}: ${code ?? (error as Error).message}` };
   }
   return stageTimes(text, sent, fromAt, sampleEvery);
 }

@@ -18,7 +18,10 @@ export interface StatsRefresher {
  * measures the steady state with this on, and the cold start once without it (see run-bench.ts). A lock it
  * cannot get within 200 ms (the stall) is skipped, not waited for.
  */
-export async function startStatsRefresher(connectionString: string, everyMs = STATS_REFRESH_EVERY_MS): Promise<StatsRefresher> {
+export async function startStatsRefresher(
+  connectionString: string,
+  everyMs = STATS_REFRESH_EVERY_MS,
+): Promise<StatsRefresher> {
   const client = new pg.Client({ connectionString, application_name: 'spr-bench-analyze' });
   client.on('error', () => undefined);
   await client.connect();

@@ -23,7 +23,16 @@ export interface BarChart {
   readonly scale?: 'linear' | 'log';
 }
 
-export const PALETTE = { spr: '#2f6fbf', ceiling: '#8aa9c9', naive: '#c0504d', sweep: '#6fa8dc', neutral: '#9e9e9e', p50: '#7fb77e', p99: '#f0a04b', p999: '#c0504d' } as const;
+export const PALETTE = {
+  spr: '#2f6fbf',
+  ceiling: '#8aa9c9',
+  naive: '#c0504d',
+  sweep: '#6fa8dc',
+  neutral: '#9e9e9e',
+  p50: '#7fb77e',
+  p99: '#f0a04b',
+  p999: '#c0504d',
+} as const;
 
 const BAR_HEIGHT = 22;
 const BAR_GAP = 6;
@@ -32,7 +41,10 @@ const LABEL_WIDTH = 190;
 const VALUE_ROOM = 210;
 
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 const format = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 2 : n < 100 ? 1 : 0 });
@@ -50,7 +62,14 @@ export function renderBarChart(chart: BarChart): string {
   const lo = log ? 10 ** Math.floor(Math.log10(Math.min(...values))) : 0;
   const hi = log ? 10 ** Math.ceil(Math.log10(max)) : max;
   const length = (value: number) =>
-    value <= 0 ? 0 : log ? Math.max(1, Math.round(((Math.log10(value) - Math.log10(lo)) / Math.max(1e-9, Math.log10(hi) - Math.log10(lo))) * plot)) : Math.max(1, Math.round((value / max) * plot));
+    value <= 0
+      ? 0
+      : log
+        ? Math.max(
+            1,
+            Math.round(((Math.log10(value) - Math.log10(lo)) / Math.max(1e-9, Math.log10(hi) - Math.log10(lo))) * plot),
+          )
+        : Math.max(1, Math.round((value / max) * plot));
   const top = (chart.subtitle ? 58 : 42) + (log ? 14 : 0);
   const rows: string[] = [];
   let y = top;
@@ -61,7 +80,9 @@ export function renderBarChart(chart: BarChart): string {
     }
     for (const bar of group.bars) {
       const w = length(Number.isFinite(bar.value) ? bar.value : 0);
-      const text = Number.isFinite(bar.value) ? `${format(bar.value)} ${chart.unit}${bar.note ? ` · ${bar.note}` : ''}` : 'not measured';
+      const text = Number.isFinite(bar.value)
+        ? `${format(bar.value)} ${chart.unit}${bar.note ? ` · ${bar.note}` : ''}`
+        : 'not measured';
       rows.push(
         `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" class="label" text-anchor="end">${escapeXml(bar.label)}</text>`,
         `<rect x="${LABEL_WIDTH}" y="${y}" width="${w}" height="${BAR_HEIGHT}" rx="2" fill="${bar.color ?? PALETTE.spr}"/>`,
@@ -76,7 +97,10 @@ export function renderBarChart(chart: BarChart): string {
   if (log) {
     for (let tick = lo; tick <= hi * 1.0001; tick *= 10) {
       const x = LABEL_WIDTH + length(tick) - (tick === lo ? 1 : 0);
-      grid.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${y - GROUP_GAP + BAR_GAP}" stroke="#e3e3e3"/>`, `<text x="${x}" y="${top - 8}" class="tick" text-anchor="middle">${escapeXml(format(tick))}</text>`);
+      grid.push(
+        `<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${y - GROUP_GAP + BAR_GAP}" stroke="#e3e3e3"/>`,
+        `<text x="${x}" y="${top - 8}" class="tick" text-anchor="middle">${escapeXml(format(tick))}</text>`,
+      );
     }
   }
   return [

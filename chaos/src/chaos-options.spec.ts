@@ -5,7 +5,20 @@ import { deriveSeed, runSeeds } from './seeds.ts';
 
 describe('parseChaosOptions', () => {
   it('reads every option, in both --flag value and --flag=value forms', () => {
-    expect(parseChaosOptions(['--seed', '42', '--runs=3', '--scenarios', 'zombie,sigkill-*', '--quick', '--stack', 'env', '--no-docs', '--no-build'])).toMatchObject({
+    expect(
+      parseChaosOptions([
+        '--seed',
+        '42',
+        '--runs=3',
+        '--scenarios',
+        'zombie,sigkill-*',
+        '--quick',
+        '--stack',
+        'env',
+        '--no-docs',
+        '--no-build',
+      ]),
+    ).toMatchObject({
       seed: 42,
       runs: 3,
       scenarios: ['zombie', 'sigkill-*'],
@@ -47,7 +60,10 @@ describe('parseChaosOptions', () => {
   it('names the flag and what it needs for every bad value', () => {
     expect(() => parseChaosOptions(['--seed'])).toThrow('--seed needs an integer >= 0, got nothing');
     expect(() => parseChaosOptions(['--seed', '--runs'])).toThrow('--seed needs an integer >= 0, got --runs');
-    for (const bad of ['1e3', '0x10', '-1', '1.5', '']) expect(() => parseChaosOptions([`--seed=${bad}`]), bad).toThrow(`--seed needs an integer >= 0, got ${bad || 'nothing'}`);
+    for (const bad of ['1e3', '0x10', '-1', '1.5', ''])
+      expect(() => parseChaosOptions([`--seed=${bad}`]), bad).toThrow(
+        `--seed needs an integer >= 0, got ${bad || 'nothing'}`,
+      );
     expect(() => parseChaosOptions(['--runs', '0'])).toThrow('--runs needs an integer >= 1, got 0');
     expect(() => parseChaosOptions(['--scenarios'])).toThrow('--scenarios needs a comma-separated list of names');
     expect(() => parseChaosOptions(['--stack'])).toThrow('--stack must be own or env, got nothing');
@@ -62,7 +78,11 @@ describe('parseChaosOptions', () => {
 describe('selectScenarios', () => {
   const catalogue = [{ name: 'sigkill-after-fetch' }, { name: 'sigkill-mid-insert' }, { name: 'zombie' }];
   it('selects by name and by prefix, in catalogue order', () => {
-    expect(selectScenarios(catalogue, ['zombie', 'sigkill-*']).map((s) => s.name)).toEqual(['sigkill-after-fetch', 'sigkill-mid-insert', 'zombie']);
+    expect(selectScenarios(catalogue, ['zombie', 'sigkill-*']).map((s) => s.name)).toEqual([
+      'sigkill-after-fetch',
+      'sigkill-mid-insert',
+      'zombie',
+    ]);
     expect(selectScenarios(catalogue, []).length).toBe(3);
     expect(() => selectScenarios(catalogue, ['nope'])).toThrow(/known: sigkill-after-fetch/);
   });

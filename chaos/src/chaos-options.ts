@@ -60,7 +60,10 @@ function integer(flag: string, raw: string | undefined, min: number): number {
  * later flag wins (`--docs x --no-docs`), and every message names the flag. Not strict, so that an unknown
  * argument gets the usage.
  */
-export function parseChaosOptions(argv: readonly string[], randomSeed: () => number = () => Math.floor(Math.random() * 2 ** 31)): ChaosOptions {
+export function parseChaosOptions(
+  argv: readonly string[],
+  randomSeed: () => number = () => Math.floor(Math.random() * 2 ** 31),
+): ChaosOptions {
   let seed: number | undefined;
   let runs = 1;
   let scenarios: string[] = [];
@@ -71,13 +74,20 @@ export function parseChaosOptions(argv: readonly string[], randomSeed: () => num
   let build = true;
   let list = false;
   let help = false;
-  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     const known = token.kind === 'option' && Object.hasOwn(OPTIONS, token.name);
     if (!known) throw new ChaosError('BAD_ARGUMENTS', `unknown argument ${argv[token.index]}\n${USAGE}`);
     const { name, value } = token;
-    if (OPTIONS[name as keyof typeof OPTIONS].type === 'boolean' && value !== undefined) throw new ChaosError('BAD_ARGUMENTS', `${token.rawName} takes no value, got ${value}`);
+    if (OPTIONS[name as keyof typeof OPTIONS].type === 'boolean' && value !== undefined)
+      throw new ChaosError('BAD_ARGUMENTS', `${token.rawName} takes no value, got ${value}`);
     switch (name as keyof typeof OPTIONS) {
       case 'seed':
         seed = integer('--seed', value, 0);
@@ -87,13 +97,17 @@ export function parseChaosOptions(argv: readonly string[], randomSeed: () => num
         break;
       case 'scenarios':
         if (!value) throw new ChaosError('BAD_ARGUMENTS', '--scenarios needs a comma-separated list of names');
-        scenarios = value.split(',').map((s) => s.trim()).filter(Boolean);
+        scenarios = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         break;
       case 'quick':
         quick = true;
         break;
       case 'stack':
-        if (value !== 'own' && value !== 'env') throw new ChaosError('BAD_ARGUMENTS', `--stack must be own or env, got ${value || 'nothing'}`);
+        if (value !== 'own' && value !== 'env')
+          throw new ChaosError('BAD_ARGUMENTS', `--stack must be own or env, got ${value || 'nothing'}`);
         stack = value;
         break;
       case 'out':
@@ -122,12 +136,19 @@ export function parseChaosOptions(argv: readonly string[], randomSeed: () => num
 }
 
 /** The scenarios `patterns` name, in catalogue order; an unknown name is an error that lists the known ones. */
-export function selectScenarios<T extends { readonly name: string }>(catalogue: readonly T[], patterns: readonly string[]): T[] {
+export function selectScenarios<T extends { readonly name: string }>(
+  catalogue: readonly T[],
+  patterns: readonly string[],
+): T[] {
   if (patterns.length === 0) return [...catalogue];
-  const matches = (name: string, pattern: string) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern);
+  const matches = (name: string, pattern: string) =>
+    pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
   for (const pattern of patterns) {
     if (!catalogue.some((s) => matches(s.name, pattern))) {
-      throw new ChaosError('UNKNOWN_SCENARIO', `no scenario matches '${pattern}'; known: ${catalogue.map((s) => s.name).join(', ')}`);
+      throw new ChaosError(
+        'UNKNOWN_SCENARIO',
+        `no scenario matches '${pattern}'; known: ${catalogue.map((s) => s.name).join(', ')}`,
+      );
     }
   }
   return catalogue.filter((s) => patterns.some((p) => matches(s.name, p)));

@@ -24,8 +24,25 @@ export interface ScenarioResult {
   readonly durationSeconds: number;
   readonly fault: Readonly<Record<string, unknown>>;
   readonly checks: readonly Check[];
-  readonly members: ReadonlyArray<{ readonly name: string; readonly pid: number; readonly code: number | null; readonly signal: string | null }>;
-  readonly verification: Omit<Verification, 'events' | 'applied' | 'duplicatesSkipped' | 'parked' | 'deadLettered' | 'lost' | 'duplicated' | 'gaps' | 'orderViolations' | 'failures'> | null;
+  readonly members: ReadonlyArray<{
+    readonly name: string;
+    readonly pid: number;
+    readonly code: number | null;
+    readonly signal: string | null;
+  }>;
+  readonly verification: Omit<
+    Verification,
+    | 'events'
+    | 'applied'
+    | 'duplicatesSkipped'
+    | 'parked'
+    | 'deadLettered'
+    | 'lost'
+    | 'duplicated'
+    | 'gaps'
+    | 'orderViolations'
+    | 'failures'
+  > | null;
   readonly topic: string | null;
   readonly database: string | null;
   readonly logDir: string;
@@ -42,7 +59,13 @@ export interface RunResult {
 export interface ChaosResults {
   readonly generatedAt: string;
   readonly command: string;
-  readonly options: { readonly seed: number; readonly runs: number; readonly quick: boolean; readonly scenarios: readonly string[]; readonly stack: 'own' | 'env' };
+  readonly options: {
+    readonly seed: number;
+    readonly runs: number;
+    readonly quick: boolean;
+    readonly scenarios: readonly string[];
+    readonly stack: 'own' | 'env';
+  };
   readonly machine: { readonly cpus: number; readonly node: string; readonly platform: string };
   readonly totalSeconds: number;
   readonly passed: boolean;
@@ -55,7 +78,9 @@ function spread(values: readonly number[]): string {
   if (values.length === 0) return '–';
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return sorted.length === 1 ? median.toFixed(1) : `${median.toFixed(1)} (${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)})`;
+  return sorted.length === 1
+    ? median.toFixed(1)
+    : `${median.toFixed(1)} (${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)})`;
 }
 
 /** One row per scenario over all runs: outcomes summed, recovery as median (min–max). Markdown. */
@@ -63,8 +88,18 @@ export function summaryTable(results: Pick<ChaosResults, 'runs'>): string {
   const names = [...new Set(results.runs.flatMap((r) => r.scenarios.map((s) => s.name)))];
   const rows = names.map((name) => {
     const all = results.runs.flatMap((r) => r.scenarios.filter((s) => s.name === name));
-    const sum = (field: 'events' | 'applied' | 'duplicatesSkipped' | 'parked' | 'deadLettered' | 'lost' | 'duplicated' | 'gaps' | 'orderViolations') =>
-      all.some((s) => s[field] === null) ? null : all.reduce((n, s) => n + (s[field] ?? 0), 0);
+    const sum = (
+      field:
+        | 'events'
+        | 'applied'
+        | 'duplicatesSkipped'
+        | 'parked'
+        | 'deadLettered'
+        | 'lost'
+        | 'duplicated'
+        | 'gaps'
+        | 'orderViolations',
+    ) => (all.some((s) => s[field] === null) ? null : all.reduce((n, s) => n + (s[field] ?? 0), 0));
     const passed = all.filter((s) => s.passed).length;
     const recovery = all.map((s) => s.recoverySeconds).filter((v): v is number => v !== null);
     const crashes = all.reduce((n, s) => n + s.consumerCrashes, 0);

@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { endpoints as stackEndpoints, POSTGRES_MAJOR, stackConfig, stackDown, stackUp, type StackConfig, type StackEndpoints } from '@spr/stack';
+import {
+  endpoints as stackEndpoints,
+  POSTGRES_MAJOR,
+  stackConfig,
+  stackDown,
+  stackUp,
+  type StackConfig,
+  type StackEndpoints,
+} from '@spr/stack';
 import { ChaosError } from './chaos-error.ts';
 import { isAlive, signalIfOurs } from './processes.ts';
 import { waitUntil } from './wait-until.ts';
@@ -88,7 +96,11 @@ function pgCtl(args: readonly string[]): void {
   const [command, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', pgCtlPath, ...args]] : [pgCtlPath, [...args]];
   // -l sends the server's output to its log: without it the restarted server would hold our pipe open.
   const result = spawnSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-  if (result.status !== 0) throw new ChaosError('STACK', `pg_ctl ${args.join(' ')} failed (exit ${result.status}): ${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new ChaosError(
+      'STACK',
+      `pg_ctl ${args.join(' ')} failed (exit ${result.status}): ${result.stdout}${result.stderr}`,
+    );
 }
 
 /**
@@ -97,7 +109,11 @@ function pgCtl(args: readonly string[]): void {
  * default ports is never touched: every signal goes to a pid recorded in this folder and checked against its
  * command line.
  */
-export async function startOwnChaosStack(options: { stateDir: string; workspaceRoot: string; log: (line: string) => void }): Promise<ChaosStack> {
+export async function startOwnChaosStack(options: {
+  stateDir: string;
+  workspaceRoot: string;
+  log: (line: string) => void;
+}): Promise<ChaosStack> {
   const { log } = options;
   const releaseRun = holdRunLock(options.stateDir);
   try {
@@ -123,7 +139,12 @@ function holdRunLock(stateDir: string): () => void {
   return () => rmSync(file, { force: true });
 }
 
-async function startStack(stateDir: string, workspaceRoot: string, log: (line: string) => void, releaseRun: () => void): Promise<ChaosStack> {
+async function startStack(
+  stateDir: string,
+  workspaceRoot: string,
+  log: (line: string) => void,
+  releaseRun: () => void,
+): Promise<ChaosStack> {
   const config = await chaosStackConfig(stateDir, workspaceRoot);
   const stackLog = (line: string) => log(`[chaos-stack] ${line}`);
   // A run that was killed may have left its services running: stop them by their recorded pids, then start clean.
@@ -151,7 +172,8 @@ async function startStack(stateDir: string, workspaceRoot: string, log: (line: s
 
     async killKafka() {
       const { pid, marker } = record(config, 'kafka');
-      if (!signalIfOurs(pid, marker, 'SIGKILL')) throw new ChaosError('STACK', `the chaos stack's broker (pid ${pid}) is not running`);
+      if (!signalIfOurs(pid, marker, 'SIGKILL'))
+        throw new ChaosError('STACK', `the chaos stack's broker (pid ${pid}) is not running`);
       await waitUntil(() => !isAlive(pid, marker), { what: `broker pid ${pid} to die`, timeoutMs: 15_000 });
       return { pid };
     },
@@ -165,7 +187,8 @@ async function startStack(stateDir: string, workspaceRoot: string, log: (line: s
 
     freezeRegistry() {
       const { pid, marker } = record(config, 'registry');
-      if (!signalIfOurs(pid, marker, 'SIGSTOP')) throw new ChaosError('STACK', `the chaos stack's registry (pid ${pid}) is not running`);
+      if (!signalIfOurs(pid, marker, 'SIGSTOP'))
+        throw new ChaosError('STACK', `the chaos stack's registry (pid ${pid}) is not running`);
       registryFrozen = true;
       return { pid };
     },
@@ -179,14 +202,22 @@ async function startStack(stateDir: string, workspaceRoot: string, log: (line: s
       const pidAfter = Number(readFileSync(join(p.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       // The stack's state names the server by pid: keep it true, or a later stackUp would think it died.
       const state = readState(config);
-      if (state.postgres) writeFileSync(join(config.stateDir, 'state.json'), `${JSON.stringify({ ...state, postgres: { ...state.postgres, pid: pidAfter } }, null, 2)}\n`);
+      if (state.postgres)
+        writeFileSync(
+          join(config.stateDir, 'state.json'),
+          `${JSON.stringify({ ...state, postgres: { ...state.postgres, pid: pidAfter } }, null, 2)}\n`,
+        );
       return { pidBefore, pidAfter };
     },
 
     async ensureHealthy() {
       thawRegistry();
       // A registry that was frozen answers again within moments; stackUp would restart it (losing every schema) if not.
-      await waitUntil(() => registryAnswers(stackEndpoints(config).SCHEMA_REGISTRY_URL), { what: 'the registry to answer', timeoutMs: 30_000, intervalMs: 200 }).catch(() => undefined);
+      await waitUntil(() => registryAnswers(stackEndpoints(config).SCHEMA_REGISTRY_URL), {
+        what: 'the registry to answer',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      }).catch(() => undefined);
       await stackUp({ config, log: stackLog });
     },
 
@@ -212,7 +243,10 @@ async function registryAnswers(url: string): Promise<boolean> {
 /** The services named by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL: shared, so no service faults. */
 export function envChaosStack(endpoints: StackEndpoints): ChaosStack {
   const refuse = (): never => {
-    throw new ChaosError('STACK', 'faults on the services need a stack of the chaos suite\'s own (run without --stack env)');
+    throw new ChaosError(
+      'STACK',
+      "faults on the services need a stack of the chaos suite's own (run without --stack env)",
+    );
   };
   return {
     kind: 'env',

@@ -44,7 +44,8 @@ export function createConsumerSupervisor(options: { workspaceRoot: string }): Co
   const running = new Set<ConsumerProcess>();
   return {
     spawn(name, env, logDir) {
-      if (!existsSync(bundle)) throw new ChaosError('BUNDLE', `${bundle} is missing: build it with npx nx run @spr/payment-consumer:build`);
+      if (!existsSync(bundle))
+        throw new ChaosError('BUNDLE', `${bundle} is missing: build it with npx nx run @spr/payment-consumer:build`);
       mkdirSync(logDir, { recursive: true });
       const member = spawnConsumer(bundle, name, env, join(logDir, `${name}.log`));
       running.add(member);
@@ -83,10 +84,16 @@ function spawnConsumer(bundle: string, name: string, env: Record<string, string>
     lines: () => service.lines(),
     count: (message) => counts.get(message) ?? 0,
     waitForLog: (message, { timeoutMs, signal }) =>
-      service.waitForLine((l) => typeof l.message === 'string' && message.test(l.message), { timeoutMs, signal, what: `${name} to log ${message}` }).catch((error: unknown) => {
-        if (signal?.aborted) throw new ChaosError('ABORTED', `aborted: ${String(signal.reason ?? 'stopped')}`);
-        throw error instanceof StackError ? new ChaosError('TIMEOUT', error.message, { cause: error }) : error;
-      }),
+      service
+        .waitForLine((l) => typeof l.message === 'string' && message.test(l.message), {
+          timeoutMs,
+          signal,
+          what: `${name} to log ${message}`,
+        })
+        .catch((error: unknown) => {
+          if (signal?.aborted) throw new ChaosError('ABORTED', `aborted: ${String(signal.reason ?? 'stopped')}`);
+          throw error instanceof StackError ? new ChaosError('TIMEOUT', error.message, { cause: error }) : error;
+        }),
     signal: (sig) => service.signal(sig),
     stop: (graceMs = 20_000) => service.stop({ graceMs }),
     state: () => (service.exitInfo() ? undefined : processState(pid)),

@@ -22,13 +22,18 @@ const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOStr
 
 function buildBundle(root: string): void {
   log('building the payment consumer bundle');
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: join(root, 'apps', 'payment-consumer'), encoding: 'utf8' });
-  if (result.status !== 0) throw new ChaosError('BUNDLE', `building the payment consumer bundle failed:\n${result.stdout}${result.stderr}`);
+  const result = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd: join(root, 'apps', 'payment-consumer'),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new ChaosError('BUNDLE', `building the payment consumer bundle failed:\n${result.stdout}${result.stderr}`);
 }
 
 function envEndpoints() {
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL } = process.env;
-  if (!KAFKA_BROKERS || !SCHEMA_REGISTRY_URL || !DATABASE_URL) throw new ChaosError('BAD_ARGUMENTS', '--stack env needs KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL');
+  if (!KAFKA_BROKERS || !SCHEMA_REGISTRY_URL || !DATABASE_URL)
+    throw new ChaosError('BAD_ARGUMENTS', '--stack env needs KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL');
   return { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL };
 }
 
@@ -39,14 +44,19 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.list) {
-    for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(26)}${s.breaksServices ? '[own stack] ' : ''}${s.summary}\n`);
+    for (const s of SCENARIOS)
+      process.stdout.write(`${s.name.padEnd(26)}${s.breaksServices ? '[own stack] ' : ''}${s.summary}\n`);
     return 0;
   }
   const root = findWorkspaceRoot();
   const scenarios = selectScenarios(SCENARIOS, options.scenarios);
   if (options.stack === 'env') {
     const refused = scenarios.filter((s) => s.breaksServices);
-    if (refused.length > 0) throw new ChaosError('BAD_ARGUMENTS', `these scenarios break services and need the suite's own stack: ${refused.map((s) => s.name).join(', ')}`);
+    if (refused.length > 0)
+      throw new ChaosError(
+        'BAD_ARGUMENTS',
+        `these scenarios break services and need the suite's own stack: ${refused.map((s) => s.name).join(', ')}`,
+      );
   }
   if (options.build) buildBundle(root);
 
@@ -64,13 +74,20 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('exit', () => supervisor.killAll());
   const began = Date.now();
   const logDir = join(root, '.spr', 'chaos', 'logs', new Date(began).toISOString().replace(/[:.]/g, '-'));
-  log(`seed ${options.seed}, ${options.runs} run(s), ${scenarios.length} scenario(s)${options.quick ? ', quick' : ''}; logs in ${logDir}`);
+  log(
+    `seed ${options.seed}, ${options.runs} run(s), ${scenarios.length} scenario(s)${options.quick ? ', quick' : ''}; logs in ${logDir}`,
+  );
 
   let stack: ChaosStack | undefined;
   let runs: Awaited<ReturnType<typeof runChaos>> = [];
   try {
-    stack = options.stack === 'own' ? await startOwnChaosStack({ stateDir: join(root, CHAOS_STACK_DIR), workspaceRoot: root, log }) : envChaosStack(envEndpoints());
-    log(`stack: ${stack.endpoints.KAFKA_BROKERS}, ${stack.endpoints.SCHEMA_REGISTRY_URL}, ${stack.endpoints.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`);
+    stack =
+      options.stack === 'own'
+        ? await startOwnChaosStack({ stateDir: join(root, CHAOS_STACK_DIR), workspaceRoot: root, log })
+        : envChaosStack(envEndpoints());
+    log(
+      `stack: ${stack.endpoints.KAFKA_BROKERS}, ${stack.endpoints.SCHEMA_REGISTRY_URL}, ${stack.endpoints.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`,
+    );
     runs = await runChaos({
       seed: options.seed,
       runs: options.runs,
@@ -96,8 +113,18 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: ChaosResults = {
     generatedAt: new Date().toISOString(),
     command: `npm run chaos -- ${argv.length > 0 ? argv.join(' ') : ''}`.trim().replace(/ --$/, ''),
-    options: { seed: options.seed, runs: options.runs, quick: options.quick, scenarios: scenarios.map((s) => s.name), stack: options.stack },
-    machine: { cpus: availableParallelism(), node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+    options: {
+      seed: options.seed,
+      runs: options.runs,
+      quick: options.quick,
+      scenarios: scenarios.map((s) => s.name),
+      stack: options.stack,
+    },
+    machine: {
+      cpus: availableParallelism(),
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+    },
     totalSeconds: Math.round((Date.now() - began) / 1000),
     passed: runs.length === options.runs && runs.every((r) => r.passed && r.scenarios.length === scenarios.length),
     runs,
@@ -113,7 +140,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const crashes = runs.reduce((n, r) => n + r.scenarios.reduce((m, s) => m + s.consumerCrashes, 0), 0);
   const verdict = interrupted ? 'INTERRUPTED' : results.passed ? 'every scenario passed' : 'SOME SCENARIOS FAILED';
-  process.stdout.write(`\n${summaryTable(results)}\n\n${verdict} in ${Math.round(results.totalSeconds / 60)} min; ${crashes} consumer crash(es) reported as findings\n`);
+  process.stdout.write(
+    `\n${summaryTable(results)}\n\n${verdict} in ${Math.round(results.totalSeconds / 60)} min; ${crashes} consumer crash(es) reported as findings\n`,
+  );
   if (interrupted) return 130;
   return results.passed ? 0 : 1;
 }
@@ -121,7 +150,11 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    log(error instanceof ChaosError ? `error [${error.code}]: ${error.message}` : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(
+      error instanceof ChaosError
+        ? `error [${error.code}]: ${error.message}`
+        : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exit(error instanceof ChaosError && error.code === 'BAD_ARGUMENTS' ? 2 : 1);
   },
 );

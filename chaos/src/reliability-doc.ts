@@ -1,14 +1,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runTable, summaryTable, type ChaosResults } from './chaos-results.ts';
 
-export const RESULTS_START = '<!-- chaos-results:start (written by `npm run chaos` from chaos/results/latest.json; edits inside are replaced) -->';
+export const RESULTS_START =
+  '<!-- chaos-results:start (written by `npm run chaos` from chaos/results/latest.json; edits inside are replaced) -->';
 export const RESULTS_END = '<!-- chaos-results:end -->';
 
 /** The generated part of docs/reliability.md: what ran, the summary over runs, each run's table. */
 export function renderResultsSection(results: ChaosResults): string {
   const o = results.options;
-  const failed = results.runs.flatMap((r) => r.scenarios.filter((s) => !s.passed).map((s) => `- run seed ${r.seed}, **${s.name}**: ${s.failures.join('; ')}`));
-  const findings = results.runs.flatMap((r) => r.scenarios.flatMap((s) => s.findings.map((f) => `- run seed ${r.seed}, **${s.name}**: ${f}`)));
+  const failed = results.runs.flatMap((r) =>
+    r.scenarios.filter((s) => !s.passed).map((s) => `- run seed ${r.seed}, **${s.name}**: ${s.failures.join('; ')}`),
+  );
+  const findings = results.runs.flatMap((r) =>
+    r.scenarios.flatMap((s) => s.findings.map((f) => `- run seed ${r.seed}, **${s.name}**: ${f}`)),
+  );
   return [
     RESULTS_START,
     '',
@@ -22,7 +27,9 @@ export function renderResultsSection(results: ChaosResults): string {
     summaryTable(results),
     '',
     ...(failed.length > 0 ? ['Failures:', '', ...failed, ''] : []),
-    ...(findings.length > 0 ? ['Findings (reported, not failures: nothing lost, duplicated or reordered):', '', ...findings, ''] : []),
+    ...(findings.length > 0
+      ? ['Findings (reported, not failures: nothing lost, duplicated or reordered):', '', ...findings, '']
+      : []),
     ...results.runs.flatMap((run) => [
       `<details><summary>Run with seed ${run.seed}: ${run.passed ? 'passed' : 'FAILED'} in ${Math.round(run.durationSeconds / 60)} min</summary>`,
       '',
@@ -41,6 +48,9 @@ export function updateReliabilityDoc(path: string, results: ChaosResults): void 
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Reliability\n';
   const start = text.indexOf(RESULTS_START.slice(0, RESULTS_START.indexOf('(')).trimEnd());
   const end = text.indexOf(RESULTS_END);
-  const updated = start >= 0 && end > start ? `${text.slice(0, start)}${section}${text.slice(end + RESULTS_END.length)}` : `${text.trimEnd()}\n\n## Latest results\n\n${section}\n`;
+  const updated =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${section}${text.slice(end + RESULTS_END.length)}`
+      : `${text.trimEnd()}\n\n## Latest results\n\n${section}\n`;
   writeFileSync(path, updated);
 }

@@ -34,11 +34,22 @@ export async function runChaos(options: RunChaosOptions): Promise<RunResult[]> {
     const scenarios: ScenarioResult[] = [];
     for (const definition of options.scenarios) {
       if (options.signal.aborted) break;
-      const result = await runScenario(definition, seed, join(options.logDir, `run${index + 1}-seed${seed}`, definition.name), options);
+      const result = await runScenario(
+        definition,
+        seed,
+        join(options.logDir, `run${index + 1}-seed${seed}`, definition.name),
+        options,
+      );
       scenarios.push(result);
       options.onScenario?.(index + 1, result);
     }
-    runs.push({ seed, startedAt, durationSeconds: Math.round((Date.now() - began) / 1000), passed: scenarios.every((s) => s.passed), scenarios });
+    runs.push({
+      seed,
+      startedAt,
+      durationSeconds: Math.round((Date.now() - began) / 1000),
+      passed: scenarios.every((s) => s.passed),
+      scenarios,
+    });
   }
   return runs;
 }
@@ -66,14 +77,22 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * One scenario, bounded in time: fresh topic, database and group; the scenario drives load and injects its
  * fault; its members are stopped; then the independent verifier reads the log and the database.
  */
-async function runScenario(definition: ScenarioDefinition, runSeed: number, logDir: string, options: RunChaosOptions): Promise<ScenarioResult> {
+async function runScenario(
+  definition: ScenarioDefinition,
+  runSeed: number,
+  logDir: string,
+  options: RunChaosOptions,
+): Promise<ScenarioResult> {
   const { stack, quick, log } = options;
   const began = Date.now();
   const limitMs = definition.timeoutMs(quick);
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(new Error('the chaos run was interrupted'));
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new Error(`hang: the scenario did not finish within ${limitMs / 1000} s`)), limitMs);
+  const timer = setTimeout(
+    () => controller.abort(new Error(`hang: the scenario did not finish within ${limitMs / 1000} s`)),
+    limitMs,
+  );
   const members: ConsumerProcess[] = [];
   const supervisor: ConsumerSupervisor = {
     spawn: (name, env, dir) => {
@@ -90,7 +109,16 @@ async function runScenario(definition: ScenarioDefinition, runSeed: number, logD
   let verification: Verification | undefined;
   let verifyError: unknown;
   try {
-    ctx = await createScenarioContext({ name: definition.name, runSeed, quick, signal: controller.signal, stack, supervisor, logDir, log });
+    ctx = await createScenarioContext({
+      name: definition.name,
+      runSeed,
+      quick,
+      signal: controller.signal,
+      stack,
+      supervisor,
+      logDir,
+      log,
+    });
     run = await abortable(definition.run(ctx), controller.signal);
   } catch (e) {
     error = e;
@@ -101,33 +129,65 @@ async function runScenario(definition: ScenarioDefinition, runSeed: number, logD
   await ctx?.stopMembers();
   await Promise.all(members.map((m) => m.stop(15_000)));
   // A failed scenario may leave a service down or frozen; the next one needs it whole, and so does the verifier.
-  if (definition.breaksServices || error) await stack.ensureHealthy().catch((e: unknown) => log(`${definition.name}: restoring the stack failed: ${message(e)}`));
+  if (definition.breaksServices || error)
+    await stack
+      .ensureHealthy()
+      .catch((e: unknown) => log(`${definition.name}: restoring the stack failed: ${message(e)}`));
   if (ctx && !options.signal.aborted) {
     try {
-      verification = await verifyScenario({ kafka: ctx.kafka, pool: ctx.pool, topic: ctx.topic, groupId: ctx.groupId, schemaRegistryUrl: ctx.endpoints.SCHEMA_REGISTRY_URL });
+      verification = await verifyScenario({
+        kafka: ctx.kafka,
+        pool: ctx.pool,
+        topic: ctx.topic,
+        groupId: ctx.groupId,
+        schemaRegistryUrl: ctx.endpoints.SCHEMA_REGISTRY_URL,
+      });
     } catch (e) {
       verifyError = e;
     }
   }
   const checks: Check[] = [...(run?.checks ?? []), ...(run?.assess && verification ? run.assess(verification) : [])];
-  const crashed = members.filter((m) => m.exitInfo()?.code !== null && m.exitInfo()?.code !== undefined && m.exitInfo()?.code !== 0);
+  const crashed = members.filter(
+    (m) => m.exitInfo()?.code !== null && m.exitInfo()?.code !== undefined && m.exitInfo()?.code !== 0,
+  );
   checks.push({
     name: 'no consumer exited on its own with an error',
     ok: crashed.length === 0,
     gating: false,
-    detail: crashed.length === 0 ? undefined : crashed.map((m) => `${m.name} (pid ${m.pid}) exit ${m.exitInfo()!.code}: ${crashCause(m)}`).join('; '),
+    detail:
+      crashed.length === 0
+        ? undefined
+        : crashed.map((m) => `${m.name} (pid ${m.pid}) exit ${m.exitInfo()!.code}: ${crashCause(m)}`).join('; '),
   });
   const failures = [
     ...(error ? [`scenario: ${message(error)}`] : []),
     ...(verifyError ? [`verifier: ${message(verifyError)}`] : []),
     ...(verification?.failures ?? (verifyError ? [] : ['not verified'])),
-    ...checks.filter((c) => !c.ok && c.gating !== false).map((c) => `check failed: ${c.name}${c.detail ? ` (${c.detail})` : ''}`),
+    ...checks
+      .filter((c) => !c.ok && c.gating !== false)
+      .map((c) => `check failed: ${c.name}${c.detail ? ` (${c.detail})` : ''}`),
   ];
-  const findings = checks.filter((c) => !c.ok && c.gating === false).map((c) => `${c.name}: no${c.detail ? ` (${c.detail})` : ''}`);
+  const findings = checks
+    .filter((c) => !c.ok && c.gating === false)
+    .map((c) => `${c.name}: no${c.detail ? ` (${c.detail})` : ''}`);
   const passed = failures.length === 0;
-  await ctx?.close({ keepData: !passed }).catch((e: unknown) => log(`${definition.name}: cleaning up failed: ${message(e)}`));
+  await ctx
+    ?.close({ keepData: !passed })
+    .catch((e: unknown) => log(`${definition.name}: cleaning up failed: ${message(e)}`));
   const v = verification;
-  const { events: _e, applied: _a, duplicatesSkipped: _d, parked: _p, deadLettered: _dl, lost: _l, duplicated: _du, gaps: _g, orderViolations: _o, failures: _f, ...details } = v ?? ({} as Verification);
+  const {
+    events: _e,
+    applied: _a,
+    duplicatesSkipped: _d,
+    parked: _p,
+    deadLettered: _dl,
+    lost: _l,
+    duplicated: _du,
+    gaps: _g,
+    orderViolations: _o,
+    failures: _f,
+    ...details
+  } = v ?? ({} as Verification);
   return {
     name: definition.name,
     passed,
@@ -147,7 +207,12 @@ async function runScenario(definition: ScenarioDefinition, runSeed: number, logD
     durationSeconds: Math.round((Date.now() - began) / 100) / 10,
     fault: run?.fault ?? {},
     checks,
-    members: members.map((m) => ({ name: m.name, pid: m.pid, code: m.exitInfo()?.code ?? null, signal: m.exitInfo()?.signal ?? null })),
+    members: members.map((m) => ({
+      name: m.name,
+      pid: m.pid,
+      code: m.exitInfo()?.code ?? null,
+      signal: m.exitInfo()?.signal ?? null,
+    })),
     verification: v ? details : null,
     topic: ctx?.topic ?? null,
     database: ctx?.database ?? null,

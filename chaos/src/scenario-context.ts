@@ -31,7 +31,10 @@ export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 /** Overrides that undo CONSUMER_DEFAULTS' tuning: the members then run with the app's own defaults, as users do. */
-export const APP_DEFAULTS: Readonly<Record<string, undefined>> = { SESSION_TIMEOUT_MS: undefined, CHUNK_MAX_EVENTS: undefined };
+export const APP_DEFAULTS: Readonly<Record<string, undefined>> = {
+  SESSION_TIMEOUT_MS: undefined,
+  CHUNK_MAX_EVENTS: undefined,
+};
 
 /** A raw message for poison: sent as given, to the partition given. */
 export interface RawRecord {
@@ -123,7 +126,14 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }] }],
+    topics: [
+      {
+        topic,
+        numPartitions: PARTITIONS,
+        replicationFactor: 1,
+        configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
+      },
+    ],
     waitForLeaders: true,
   });
 
@@ -141,7 +151,10 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
   pool.on('error', () => undefined);
   await migrateDatabase(pool);
 
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: endpoints.SCHEMA_REGISTRY_URL }), topic });
+  const codec = createPaymentCodec({
+    registry: createSchemaRegistryClient({ url: endpoints.SCHEMA_REGISTRY_URL }),
+    topic,
+  });
   // Every schema id is known before the first send: a first-time registration must not reorder a payment's events.
   await codec.registerAll();
   const producer = createSequencedProducer<PaymentEvent>({ kafka, topic, partitionCount: PARTITIONS, encoder: codec });
@@ -175,13 +188,22 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
       const results = await Promise.allSettled(
         waiting.map((event) => {
           const p = event.payload;
-          return producer.send({ entityType: p.entity_type, entityId: p.entity_id, seq: p.seq, eventId: p.event_id, eventType: event.type, correlationId: p.correlation_id, event });
+          return producer.send({
+            entityType: p.entity_type,
+            entityId: p.entity_id,
+            seq: p.seq,
+            eventId: p.event_id,
+            eventType: event.type,
+            correlationId: p.correlation_id,
+            event,
+          });
         }),
       );
       const failed = waiting.filter((_, i) => results[i]!.status === 'rejected');
       if (failed.length === 0) return;
       const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
-      if (attempt >= SEND_ATTEMPTS) throw new Error(`publishing failed ${attempt} times: ${reason.message}`, { cause: reason });
+      if (attempt >= SEND_ATTEMPTS)
+        throw new Error(`publishing failed ${attempt} times: ${reason.message}`, { cause: reason });
       log(`send of ${failed.length} events failed (${reason.message}); sending them again`);
       // The producer fails a batch and everything behind it, so the failed ones are a suffix: order is kept.
       waiting = failed;
@@ -208,11 +230,17 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
     producer,
     logDir: options.logDir,
     log,
-    simulate: (payments, label = 'load') =>
-      [...simulatePayments({ payments, seed: deriveSeed(seed, label), idPrefix: `${label}-${seed.toString(36)}` })],
+    simulate: (payments, label = 'load') => [
+      ...simulatePayments({ payments, seed: deriveSeed(seed, label), idPrefix: `${label}-${seed.toString(36)}` }),
+    ],
     consumerEnv,
     spawnMember(memberName, overrides) {
-      const member = superviseMember((n, env) => supervisor.spawn(n, env, options.logDir), memberName, consumerEnv(overrides), log);
+      const member = superviseMember(
+        (n, env) => supervisor.spawn(n, env, options.logDir),
+        memberName,
+        consumerEnv(overrides),
+        log,
+      );
       members.push(member);
       return member;
     },
@@ -236,20 +264,35 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
         raw = kafka.producer({ allowAutoTopicCreation: false });
         await raw.connect();
       }
-      await raw.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: r.headers })) });
+      await raw.send({
+        topic,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: r.headers })),
+      });
     },
     async progress() {
       return (await readGroupOffsets(pool, groupId, topic)).reduce((sum, o) => sum + o.nextOffset, 0n);
     },
     endOffsets,
     async waitForDrain(timeoutMs = 180_000) {
-      const ends = await waitUntil(() => endOffsets(), { what: `the end offsets of ${topic}`, timeoutMs: 60_000, signal });
+      const ends = await waitUntil(() => endOffsets(), {
+        what: `the end offsets of ${topic}`,
+        timeoutMs: 60_000,
+        signal,
+      });
       await waitUntil(
         async () => {
-          const stored = new Map((await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]));
+          const stored = new Map(
+            (await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]),
+          );
           return [...ends].every(([partition, end]) => (stored.get(partition) ?? 0n) >= end);
         },
-        { what: `the consumer to drain ${topic} (stored next_offset = log end offset on every partition)`, timeoutMs, intervalMs: 100, signal },
+        {
+          what: `the consumer to drain ${topic} (stored next_offset = log end offset on every partition)`,
+          timeoutMs,
+          intervalMs: 100,
+          signal,
+        },
       );
       return Date.now();
     },

@@ -11,7 +11,12 @@ export const FENCED = FENCED_MESSAGE;
 
 /** Waits for a member to exit (it was told to, or it kills itself at a fault point). */
 export async function awaitExit(ctx: ScenarioContext, member: ConsumerProcess, timeoutMs: number): Promise<ExitInfo> {
-  await waitUntil(() => member.exitInfo(), { what: `${member.name} (pid ${member.pid}) to exit`, timeoutMs, intervalMs: 50, signal: ctx.signal });
+  await waitUntil(() => member.exitInfo(), {
+    what: `${member.name} (pid ${member.pid}) to exit`,
+    timeoutMs,
+    intervalMs: 50,
+    signal: ctx.signal,
+  });
   return member.exitInfo()!;
 }
 
@@ -27,9 +32,22 @@ export async function waitForProgress(ctx: ScenarioContext, above: bigint, timeo
 }
 
 /** Waits until the member has been assigned partitions and claimed at least one (it takes part in the group). */
-export async function waitUntilWorking(ctx: ScenarioContext, member: ConsumerProcess, timeoutMs = 60_000): Promise<void> {
-  await waitUntil(() => member.count(CLAIMED) > 0 || member.exitInfo() !== undefined, { what: `${member.name} to claim a partition`, timeoutMs, intervalMs: 50, signal: ctx.signal });
-  if (member.exitInfo()) throw new ChaosError('FAULT_NOT_INJECTED', `${member.name} exited before it claimed a partition: ${JSON.stringify(member.exitInfo())}`);
+export async function waitUntilWorking(
+  ctx: ScenarioContext,
+  member: ConsumerProcess,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await waitUntil(() => member.count(CLAIMED) > 0 || member.exitInfo() !== undefined, {
+    what: `${member.name} to claim a partition`,
+    timeoutMs,
+    intervalMs: 50,
+    signal: ctx.signal,
+  });
+  if (member.exitInfo())
+    throw new ChaosError(
+      'FAULT_NOT_INJECTED',
+      `${member.name} exited before it claimed a partition: ${JSON.stringify(member.exitInfo())}`,
+    );
 }
 
 /** Publishes in the background; the returned promise is awaited later (a failure is reported then). */

@@ -47,7 +47,12 @@ describe('superviseMember', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const { spawned, spawn } = harness();
-      const member = superviseMember(spawn, 'm', { SPR_FAULT_POINT: 'mid-insert:2', SPR_FAULT_ACTION: 'stop', A: '1' }, () => undefined);
+      const member = superviseMember(
+        spawn,
+        'm',
+        { SPR_FAULT_POINT: 'mid-insert:2', SPR_FAULT_ACTION: 'stop', A: '1' },
+        () => undefined,
+      );
       spawned[0]!.end(1);
       await flush();
       expect(member.exitInfo()).toBeUndefined();

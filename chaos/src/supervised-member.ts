@@ -19,8 +19,15 @@ export interface SupervisedMember extends ConsumerProcess {
  * times). Every such crash stays visible: each incarnation is its own process with its own log and exit code.
  * Signals and stop() go to the incarnation running now; logs and counts cover all of them.
  */
-export function superviseMember(spawn: (name: string, env: Record<string, string>) => ConsumerProcess, name: string, env: Record<string, string>, log: (line: string) => void): SupervisedMember {
-  const restartEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !(FAULT_ENV as readonly string[]).includes(key)));
+export function superviseMember(
+  spawn: (name: string, env: Record<string, string>) => ConsumerProcess,
+  name: string,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): SupervisedMember {
+  const restartEnv = Object.fromEntries(
+    Object.entries(env).filter(([key]) => !(FAULT_ENV as readonly string[]).includes(key)),
+  );
   const incarnations: ConsumerProcess[] = [];
   let current: ConsumerProcess;
   let told = false;
@@ -38,7 +45,9 @@ export function superviseMember(spawn: (name: string, env: Record<string, string
       const crashed = exit.code !== null && exit.code !== 0;
       const restarts = incarnations.length - 1;
       if (crashed && !told && !retired && restarts < MAX_RESTARTS) {
-        log(`${incarnationName} exited with code ${exit.code} on its own; restarting it in ${RESTART_DELAY_MS} ms, as a supervisor would`);
+        log(
+          `${incarnationName} exited with code ${exit.code} on its own; restarting it in ${RESTART_DELAY_MS} ms, as a supervisor would`,
+        );
         pending = setTimeout(() => {
           pending = undefined;
           if (told || retired) return finish(exit);
@@ -80,7 +89,10 @@ export function superviseMember(spawn: (name: string, env: Record<string, string
     /** Ends when the line appears, or when the incarnation running at the call exits without it. */
     async waitForLog(message, options) {
       const incarnation = current;
-      await waitUntil(() => found(message) ?? incarnation.exitInfo(), { what: `${name} to log ${message}`, ...options });
+      await waitUntil(() => found(message) ?? incarnation.exitInfo(), {
+        what: `${name} to log ${message}`,
+        ...options,
+      });
       return found(message);
     },
     signal(signal) {

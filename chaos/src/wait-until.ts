@@ -26,7 +26,10 @@ function aborted(signal: AbortSignal): ChaosError {
  * Re-checks `condition` every `intervalMs` until it returns a value other than undefined/false; an error it
  * throws counts as "not yet" (a service may be restarting) and is reported if time runs out.
  */
-export async function waitUntil<T>(condition: () => T | false | undefined | Promise<T | false | undefined>, options: WaitOptions): Promise<T> {
+export async function waitUntil<T>(
+  condition: () => T | false | undefined | Promise<T | false | undefined>,
+  options: WaitOptions,
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -40,7 +43,11 @@ export async function waitUntil<T>(condition: () => T | false | undefined | Prom
     }
     if (Date.now() >= deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new ChaosError('TIMEOUT', `timed out after ${(options.timeoutMs / 1000).toFixed(0)} s waiting for ${options.what}${why}`, { cause: lastError });
+      throw new ChaosError(
+        'TIMEOUT',
+        `timed out after ${(options.timeoutMs / 1000).toFixed(0)} s waiting for ${options.what}${why}`,
+        { cause: lastError },
+      );
     }
     await sleep(options.intervalMs ?? 100, options.signal);
   }

@@ -12,18 +12,36 @@ const minimal = {
 describe('paymentConsumerConfigFromEnv', () => {
   it('applies the documented defaults and freezes the result', () => {
     const config = paymentConsumerConfigFromEnv(minimal);
-    expect(config).toMatchObject({ dbPoolSize: 8, topic: 'payments', groupId: 'payment-consumer', startFrom: 'earliest', opsPort: 9091, logLevel: 'info', migrateOnStart: false, shutdownTimeoutMs: 30_000 });
+    expect(config).toMatchObject({
+      dbPoolSize: 8,
+      topic: 'payments',
+      groupId: 'payment-consumer',
+      startFrom: 'earliest',
+      opsPort: 9091,
+      logLevel: 'info',
+      migrateOnStart: false,
+      shutdownTimeoutMs: 30_000,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('reads booleans and enumerations by the shared rules', () => {
-    expect(paymentConsumerConfigFromEnv({ ...minimal, MIGRATE_ON_START: '1', LOG_LEVEL: 'DEBUG', START_FROM: 'Latest' })).toMatchObject({ migrateOnStart: true, logLevel: 'debug', startFrom: 'latest' });
+    expect(
+      paymentConsumerConfigFromEnv({ ...minimal, MIGRATE_ON_START: '1', LOG_LEVEL: 'DEBUG', START_FROM: 'Latest' }),
+    ).toMatchObject({ migrateOnStart: true, logLevel: 'debug', startFrom: 'latest' });
   });
 
   it('names every bad variable, its own and Kafka’s, in one error without the database password', () => {
     let thrown: unknown;
     try {
-      paymentConsumerConfigFromEnv({ ...minimal, DATABASE_URL: 'mysql://spr:s3cret-pw@h/db', KAFKA_RETRIES: '0x10', CHUNK_MAX_EVENTS: '1e3', MIGRATE_ON_START: 'yes', LOG_LEVEL: 'loud' });
+      paymentConsumerConfigFromEnv({
+        ...minimal,
+        DATABASE_URL: 'mysql://spr:s3cret-pw@h/db',
+        KAFKA_RETRIES: '0x10',
+        CHUNK_MAX_EVENTS: '1e3',
+        MIGRATE_ON_START: 'yes',
+        LOG_LEVEL: 'loud',
+      });
     } catch (error) {
       thrown = error;
     }
@@ -42,6 +60,8 @@ describe('paymentConsumerConfigFromEnv', () => {
 describe('stageTraceFromEnv', () => {
   it('is off without a file, and reads its interval by the same integer rule', () => {
     expect(stageTraceFromEnv({ SPR_STAGE_TRACE_EVERY: '1e3' })).toBeUndefined();
-    expect(() => stageTraceFromEnv({ SPR_STAGE_TRACE_FILE: '/nonexistent/trace', SPR_STAGE_TRACE_EVERY: '1e3' })).toThrowError('SPR_STAGE_TRACE_EVERY=1e3 must be an integer >= 1');
+    expect(() =>
+      stageTraceFromEnv({ SPR_STAGE_TRACE_FILE: '/nonexistent/trace', SPR_STAGE_TRACE_EVERY: '1e3' }),
+    ).toThrowError('SPR_STAGE_TRACE_EVERY=1e3 must be an integer >= 1');
   });
 });

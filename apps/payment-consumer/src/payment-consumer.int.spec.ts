@@ -38,13 +38,24 @@ describe('payment consumer', () => {
     }
 
     const expected = expectedPayments(events);
-    const { rows } = await fx.pool.query<{ payment_id: string; state: string; captured_minor: string; refunded_minor: string }>('select payment_id, state, captured_minor, refunded_minor from payments');
+    const { rows } = await fx.pool.query<{
+      payment_id: string;
+      state: string;
+      captured_minor: string;
+      refunded_minor: string;
+    }>('select payment_id, state, captured_minor, refunded_minor from payments');
     expect(rows).toHaveLength(expected.size);
     for (const row of rows) {
       const want = expected.get(row.payment_id)!;
-      expect({ state: row.state, captured: BigInt(row.captured_minor), refunded: BigInt(row.refunded_minor) }).toEqual({ state: want.state, captured: want.capturedMinor, refunded: want.refundedMinor });
+      expect({ state: row.state, captured: BigInt(row.captured_minor), refunded: BigInt(row.refunded_minor) }).toEqual({
+        state: want.state,
+        captured: want.capturedMinor,
+        refunded: want.refundedMinor,
+      });
     }
-    const processed = await fx.pool.query<{ n: number; distinct_ids: number }>(`select count(*)::int as n, count(distinct event_id)::int as distinct_ids from processed_events where outcome = 'applied'`);
+    const processed = await fx.pool.query<{ n: number; distinct_ids: number }>(
+      `select count(*)::int as n, count(distinct event_id)::int as distinct_ids from processed_events where outcome = 'applied'`,
+    );
     expect(processed.rows[0]).toEqual({ n: events.length, distinct_ids: events.length });
     const offsets = { applied: 0n, duplicates: 0n, total: 0n };
     for (const o of await readGroupOffsets(fx.pool, config.groupId)) {
@@ -52,8 +63,14 @@ describe('payment consumer', () => {
       offsets.duplicates += o.counts.duplicates;
       offsets.total += o.nextOffset - o.firstOffset;
     }
-    expect(offsets).toEqual({ applied: BigInt(events.length), duplicates: BigInt(withDuplicates.length - events.length), total: BigInt(withDuplicates.length) });
-    const balance = await fx.pool.query<{ net: string }>(`select coalesce(sum(balance_minor), 0) as net from account_balances`);
+    expect(offsets).toEqual({
+      applied: BigInt(events.length),
+      duplicates: BigInt(withDuplicates.length - events.length),
+      total: BigInt(withDuplicates.length),
+    });
+    const balance = await fx.pool.query<{ net: string }>(
+      `select coalesce(sum(balance_minor), 0) as net from account_balances`,
+    );
     expect(balance.rows[0]!.net).toBe('0');
   });
 });

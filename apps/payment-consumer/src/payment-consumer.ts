@@ -17,10 +17,16 @@ export interface PaymentConsumer {
 }
 
 /** Wires the payment consumer: pool, Kafka, registry codec, the runtime with the ledger handler, ops endpoints. */
-export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): PaymentConsumer {
+export function createPaymentConsumer(
+  config: PaymentConsumerConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): PaymentConsumer {
   const pool = createPool(
     {
-      connectionString: withSessionSettings(config.databaseUrl, { idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs }),
+      connectionString: withSessionSettings(config.databaseUrl, {
+        idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs,
+      }),
       max: config.dbPoolSize,
       application_name: 'payment-consumer',
     },
@@ -49,7 +55,13 @@ export function createPaymentConsumer(config: PaymentConsumerConfig, logger: Log
     faults: faultInjectorFromEnv(env, (point) => logger.warn({ point }, 'fault injection: dying here')),
     stageTrace,
   });
-  const ops = createOpsServer({ host: config.opsHost, port: config.opsPort, registry, health: () => runtime.health(), readiness: () => runtime.readiness() });
+  const ops = createOpsServer({
+    host: config.opsHost,
+    port: config.opsPort,
+    registry,
+    health: () => runtime.health(),
+    readiness: () => runtime.readiness(),
+  });
   let stopped = false;
 
   return {

@@ -18,12 +18,18 @@ import { ConfigError, EXIT_CODES, POSTGRES_URL, readEnv } from '@spr/app-config'
 import { createLedgerHandler } from '@spr/payments-ledger';
 import { createPaymentDecoder } from '@spr/payments-ledger';
 
-const USAGE = 'usage: redrive parked [--entity payment:<id>] [--release] | redrive dead-letters [--id <n>]... [--reason <CODE>]';
+const USAGE =
+  'usage: redrive parked [--entity payment:<id>] [--release] | redrive dead-letters [--id <n>]... [--reason <CODE>]';
 
 silenceKnownDependencyWarnings();
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { entity: { type: 'string' }, release: { type: 'boolean', default: false }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
+  options: {
+    entity: { type: 'string' },
+    release: { type: 'boolean', default: false },
+    id: { type: 'string', multiple: true },
+    reason: { type: 'string' },
+  },
 });
 const command = positionals[0];
 if (command !== 'parked' && command !== 'dead-letters') {

@@ -21,7 +21,10 @@ export function stageTraceFromEnv(env: NodeJS.ProcessEnv): StageTraceFile | unde
   const out: WriteStream = createWriteStream(path, { flags: 'a' });
   return {
     sampleEvery,
-    record: (s) => void out.write(`{"p":${s.partition},"o":"${s.offset}","fetched":${s.fetchedAt},"began":${s.beganAt},"committed":${s.committedAt}}\n`),
+    record: (s) =>
+      void out.write(
+        `{"p":${s.partition},"o":"${s.offset}","fetched":${s.fetchedAt},"began":${s.beganAt},"committed":${s.committedAt}}\n`,
+      ),
     close: () => new Promise((resolve) => out.end(resolve)),
   };
 }

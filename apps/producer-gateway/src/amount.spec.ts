@@ -33,7 +33,13 @@ describe('parseAmountMinor', () => {
   });
 
   it('refuses a JSON number above 2^53-1 (JSON.parse has already rounded it) and a string above int64', () => {
-    expect(parseAmountMinor(2 ** 53 + 2)).toMatchObject({ ok: false, problem: expect.stringContaining('send it as a string of digits') });
-    expect(parseAmountMinor((MAX_AMOUNT_MINOR + 1n).toString())).toEqual({ ok: false, problem: `must be at most ${MAX_AMOUNT_MINOR}` });
+    expect(parseAmountMinor(2 ** 53 + 2)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('send it as a string of digits'),
+    });
+    expect(parseAmountMinor((MAX_AMOUNT_MINOR + 1n).toString())).toEqual({
+      ok: false,
+      problem: `must be at most ${MAX_AMOUNT_MINOR}`,
+    });
   });
 });

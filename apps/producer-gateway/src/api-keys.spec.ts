@@ -19,12 +19,18 @@ describe('API keys', () => {
   it('refuses malformed entries without echoing what might be a key in clear', () => {
     expect(parseApiKeys('')).toMatchObject({ ok: false, problem: expect.stringContaining('no key') });
     const clear = parseApiKeys(`a:${KEY}`);
-    expect(clear).toMatchObject({ ok: false, problem: expect.stringContaining("not the key itself") });
+    expect(clear).toMatchObject({ ok: false, problem: expect.stringContaining('not the key itself') });
     expect(JSON.stringify(clear)).not.toContain(KEY);
     expect(parseApiKeys(KEY)).toMatchObject({ ok: false, problem: expect.stringContaining("no ':'") });
     expect(JSON.stringify(parseApiKeys(KEY))).not.toContain(KEY);
-    expect(parseApiKeys(`bad id:${hashApiKey(KEY)}`)).toMatchObject({ ok: false, problem: expect.stringContaining('key id must match') });
-    expect(parseApiKeys(`a:${hashApiKey(KEY)},a:${hashApiKey('x')}`)).toMatchObject({ ok: false, problem: "key id 'a' appears twice" });
+    expect(parseApiKeys(`bad id:${hashApiKey(KEY)}`)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('key id must match'),
+    });
+    expect(parseApiKeys(`a:${hashApiKey(KEY)},a:${hashApiKey('x')}`)).toMatchObject({
+      ok: false,
+      problem: "key id 'a' appears twice",
+    });
   });
 
   it('takes the key from x-api-key, else from Authorization: Bearer', () => {

@@ -6,7 +6,8 @@ export interface ApiKeyEntry {
   readonly sha256: Buffer;
 }
 
-export type ParsedApiKeys = { readonly ok: true; readonly keys: readonly ApiKeyEntry[] } | { readonly ok: false; readonly problem: string };
+export type ParsedApiKeys =
+  { readonly ok: true; readonly keys: readonly ApiKeyEntry[] } | { readonly ok: false; readonly problem: string };
 
 /** Key ids appear in logs, metrics and the idempotency table, so they are kept to a small alphabet. */
 export const API_KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -19,7 +20,10 @@ export function hashApiKey(key: string): string {
 
 /** `<key-id>:<sha256-hex>[,<key-id>:<sha256-hex>...]`, as in GATEWAY_API_KEYS. */
 export function parseApiKeys(raw: string): ParsedApiKeys {
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) return { ok: false, problem: 'lists no key; expected <key-id>:<sha256-hex>[,...]' };
   const keys: ApiKeyEntry[] = [];
   for (const [index, entry] of entries.entries()) {
@@ -27,23 +31,32 @@ export function parseApiKeys(raw: string): ParsedApiKeys {
     const id = at < 0 ? entry : entry.slice(0, at);
     const hash = at < 0 ? '' : entry.slice(at + 1);
     // The entry itself is not echoed: a key pasted in clear by mistake must not end up in an error log.
-    if (at < 0) return { ok: false, problem: `entry ${index + 1} has no ':' between the key id and the sha256 hex of the key` };
-    if (!API_KEY_ID_PATTERN.test(id)) return { ok: false, problem: `entry ${index + 1}: key id must match ${String(API_KEY_ID_PATTERN)}` };
-    if (!SHA256_HEX.test(hash)) return { ok: false, problem: `entry ${index + 1} (key id '${id}'): expected the 64 hex digits of the key's SHA-256, not the key itself` };
+    if (at < 0)
+      return { ok: false, problem: `entry ${index + 1} has no ':' between the key id and the sha256 hex of the key` };
+    if (!API_KEY_ID_PATTERN.test(id))
+      return { ok: false, problem: `entry ${index + 1}: key id must match ${String(API_KEY_ID_PATTERN)}` };
+    if (!SHA256_HEX.test(hash))
+      return {
+        ok: false,
+        problem: `entry ${index + 1} (key id '${id}'): expected the 64 hex digits of the key's SHA-256, not the key itself`,
+      };
     if (keys.some((k) => k.id === id)) return { ok: false, problem: `key id '${id}' appears twice` };
     keys.push({ id, sha256: Buffer.from(hash.toLowerCase(), 'hex') });
   }
   return { ok: true, keys };
 }
 
-export type ApiKeyCheck = { readonly ok: true; readonly keyId: string } | { readonly ok: false; readonly reason: 'MISSING' | 'INVALID' };
+export type ApiKeyCheck =
+  { readonly ok: true; readonly keyId: string } | { readonly ok: false; readonly reason: 'MISSING' | 'INVALID' };
 
 /**
  * Checks the key a request presents (`x-api-key: <key>` or `Authorization: Bearer <key>`). The presented key is
  * hashed and compared with every configured hash in constant time, all of them every time, so neither the
  * comparison nor the number of comparisons tells an attacker how close a guess was.
  */
-export function createApiKeyVerifier(keys: readonly ApiKeyEntry[]): (headers: Readonly<Record<string, string | string[] | undefined>>) => ApiKeyCheck {
+export function createApiKeyVerifier(
+  keys: readonly ApiKeyEntry[],
+): (headers: Readonly<Record<string, string | string[] | undefined>>) => ApiKeyCheck {
   return (headers) => {
     const presented = presentedApiKey(headers);
     if (presented === undefined) return { ok: false, reason: 'MISSING' };

@@ -11,7 +11,8 @@ const PAYMENT_METHODS = ['CARD', 'BANK_TRANSFER', 'WALLET', 'OTHER'] as const;
 export const paymentIdSchema: JsonSchema = {
   type: 'string',
   pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$',
-  description: 'Id of the payment: up to 128 letters, digits, ".", "_" or "-", starting with a letter or digit. A UUID unless the client chose one.',
+  description:
+    'Id of the payment: up to 128 letters, digits, ".", "_" or "-", starting with a letter or digit. A UUID unless the client chose one.',
   'x-problem': 'must be 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit',
   examples: ['6f1c2a9e-3b7d-4f0e-9a51-2c8d7e4b1a90'],
 };
@@ -42,9 +43,19 @@ const currencySchema: JsonSchema = {
   examples: ['EUR'],
 };
 
-const optionalText = (maxLength: number, description: string): JsonSchema => ({ type: ['string', 'null'], minLength: 1, maxLength, description });
+const optionalText = (maxLength: number, description: string): JsonSchema => ({
+  type: ['string', 'null'],
+  minLength: 1,
+  maxLength,
+  description,
+});
 
-const object = (properties: Record<string, JsonSchema>, required: readonly string[], description: string, title: string): JsonSchema => ({
+const object = (
+  properties: Record<string, JsonSchema>,
+  required: readonly string[],
+  description: string,
+  title: string,
+): JsonSchema => ({
   title,
   description,
   type: 'object',
@@ -73,7 +84,7 @@ export const authorizePaymentRequest = object(
     authorization_code: {
       type: 'string',
       pattern: '^[A-Za-z0-9._-]{1,64}$',
-      description: 'The issuer\'s authorization code; generated when absent.',
+      description: "The issuer's authorization code; generated when absent.",
       'x-problem': 'must be 1 to 64 letters, digits, ".", "_" or "-"',
     },
   },
@@ -84,8 +95,11 @@ export const authorizePaymentRequest = object(
 
 export const capturePaymentRequest = object(
   {
-    amount_minor: { ...amountMinorSchema, description: `Amount to capture, at most the authorized amount; default: all of it. ${amountMinorSchema.description}` },
-    acquirer_reference: optionalText(128, 'The acquirer\'s reference for the capture, if it returned one.'),
+    amount_minor: {
+      ...amountMinorSchema,
+      description: `Amount to capture, at most the authorized amount; default: all of it. ${amountMinorSchema.description}`,
+    },
+    acquirer_reference: optionalText(128, "The acquirer's reference for the capture, if it returned one."),
   },
   [],
   'Captures an authorized payment, fully or partly, once (PaymentCaptured). What is not captured is released.',
@@ -94,7 +108,10 @@ export const capturePaymentRequest = object(
 
 export const refundPaymentRequest = object(
   {
-    amount_minor: { ...amountMinorSchema, description: `Amount of this refund alone; all refunds together at most the captured amount. ${amountMinorSchema.description}` },
+    amount_minor: {
+      ...amountMinorSchema,
+      description: `Amount of this refund alone; all refunds together at most the captured amount. ${amountMinorSchema.description}`,
+    },
     reason: optionalText(500, 'Why the money is returned.'),
   },
   ['amount_minor'],
@@ -132,12 +149,20 @@ export const failPaymentRequest = object(
   'FailPaymentRequest',
 );
 
-const int64String = (description: string): JsonSchema => ({ type: 'string', pattern: '^(0|[1-9][0-9]*)$', description });
+const int64String = (description: string): JsonSchema => ({
+  type: 'string',
+  pattern: '^(0|[1-9][0-9]*)$',
+  description,
+});
 const timestamp = (description: string): JsonSchema => ({ type: 'string', format: 'date-time', description });
 
 const paymentProperties: Record<string, JsonSchema> = {
   payment_id: paymentIdSchema,
-  state: { type: 'string', enum: PAYMENT_STATES, description: 'Where the payment is in its lifecycle; refunded, failed and cancelled are final.' },
+  state: {
+    type: 'string',
+    enum: PAYMENT_STATES,
+    description: 'Where the payment is in its lifecycle; refunded, failed and cancelled are final.',
+  },
   customer_id: { type: 'string' },
   merchant_id: { type: 'string' },
   currency: { type: 'string', pattern: '^[A-Z]{3}$' },
@@ -145,14 +170,14 @@ const paymentProperties: Record<string, JsonSchema> = {
   captured_minor: int64String('Captured so far, in minor units.'),
   refunded_minor: int64String('Refunded so far, all refunds together, in minor units.'),
   refundable_minor: int64String('What can still be refunded: captured minus refunded.'),
-  last_seq: int64String('The seq of the payment\'s latest event; its next event gets last_seq + 1.'),
+  last_seq: int64String("The seq of the payment's latest event; its next event gets last_seq + 1."),
   created_at: timestamp('When the payment was initiated.'),
   updated_at: timestamp('When its latest event happened.'),
 };
 
 export const paymentResponse: JsonSchema = {
   title: 'Payment',
-  description: 'The gateway\'s view of a payment (the command side; the ledger is built from the events).',
+  description: "The gateway's view of a payment (the command side; the ledger is built from the events).",
   type: 'object',
   properties: paymentProperties,
   required: Object.keys(paymentProperties),
@@ -165,8 +190,18 @@ export const emittedEventSchema: JsonSchema = {
   type: 'object',
   properties: {
     event_id: { type: 'string', format: 'uuid' },
-    event_type: { type: 'string', enum: ['PaymentInitiated', 'PaymentAuthorized', 'PaymentCaptured', 'PaymentRefunded', 'PaymentFailed', 'PaymentCancelled'] },
-    seq: int64String('The event\'s place in the payment\'s sequence.'),
+    event_type: {
+      type: 'string',
+      enum: [
+        'PaymentInitiated',
+        'PaymentAuthorized',
+        'PaymentCaptured',
+        'PaymentRefunded',
+        'PaymentFailed',
+        'PaymentCancelled',
+      ],
+    },
+    seq: int64String("The event's place in the payment's sequence."),
     refund_id: { type: 'string', format: 'uuid', description: 'For a refund: its id.' },
   },
   required: ['event_id', 'event_type', 'seq'],
@@ -221,7 +256,11 @@ export const errorResponse: JsonSchema = {
         additionalProperties: false,
       },
     },
-    state: { type: 'string', enum: PAYMENT_STATES, description: 'For illegal_transition and amount_exceeded: the payment\'s current state.' },
+    state: {
+      type: 'string',
+      enum: PAYMENT_STATES,
+      description: "For illegal_transition and amount_exceeded: the payment's current state.",
+    },
   },
   required: ['error', 'message'],
   additionalProperties: false,

@@ -100,7 +100,15 @@ describe('gatewayConfigFromEnv', () => {
   it('reads booleans and integers by the rules every app shares', () => {
     expect(gatewayConfigFromEnv({ ...minimal, MIGRATE_ON_START: '1' }).migrateOnStart).toBe(true);
     expect(gatewayConfigFromEnv({ ...minimal, MIGRATE_ON_START: 'FALSE' }).migrateOnStart).toBe(false);
-    expect(problemsOf({ ...minimal, PORT: '1e3', DB_POOL_SIZE: '0x10', RELAY_BATCH_SIZE: ' 12 ', SHUTDOWN_TIMEOUT_MS: '50' })).toEqual([
+    expect(
+      problemsOf({
+        ...minimal,
+        PORT: '1e3',
+        DB_POOL_SIZE: '0x10',
+        RELAY_BATCH_SIZE: ' 12 ',
+        SHUTDOWN_TIMEOUT_MS: '50',
+      }),
+    ).toEqual([
       'PORT=1e3 must be an integer from 0 to 65535',
       'DB_POOL_SIZE=0x10 must be an integer from 1 to 1000',
       'RELAY_BATCH_SIZE= 12  must be an integer from 1 to 10000',
@@ -119,7 +127,11 @@ describe('gatewayConfigFromEnv', () => {
   });
 
   it('never puts a secret in an error or in what it logs', () => {
-    const problems = problemsOf({ ...minimal, DATABASE_URL: 'mysql://u:s3cret-pw@h/db', GATEWAY_API_KEYS: 'merchant-a:the-secret-key' });
+    const problems = problemsOf({
+      ...minimal,
+      DATABASE_URL: 'mysql://u:s3cret-pw@h/db',
+      GATEWAY_API_KEYS: 'merchant-a:the-secret-key',
+    });
     expect(problems.join('\n')).not.toContain('s3cret-pw');
     expect(problems.join('\n')).not.toContain('the-secret-key');
     expect(problems).toContain('DATABASE_URL is not a postgres:// or postgresql:// URL');

@@ -1,7 +1,12 @@
 import { isValidTopicName } from '@spr/contracts';
 import { POSTGRES_URL, readEnv, redactUrl, SHUTDOWN_TIMEOUT_MS, shutdownTimeoutMsFromEnv } from '@spr/app-config';
 import { LOG_LEVELS, type LogLevel } from '@spr/observability';
-import { readKafkaConfig, readSchemaRegistryConfig, type KafkaClientConfig, type SchemaRegistryConfig } from '@spr/routing';
+import {
+  readKafkaConfig,
+  readSchemaRegistryConfig,
+  type KafkaClientConfig,
+  type SchemaRegistryConfig,
+} from '@spr/routing';
 import { parseApiKeys, type ApiKeyEntry } from './api-keys.ts';
 
 /** Everything the gateway is configured with, parsed once from the environment at the edge, frozen. */
@@ -54,21 +59,34 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
     const schemaRegistry = readSchemaRegistryConfig(e);
     const paymentsTopic = e.string('PAYMENTS_TOPIC', GATEWAY_DEFAULTS.paymentsTopic);
     if (!isValidTopicName(paymentsTopic)) e.problem(`PAYMENTS_TOPIC=${paymentsTopic} is not a valid Kafka topic name`);
-    const paymentsPartitions = e.int('PAYMENTS_PARTITIONS', GATEWAY_DEFAULTS.paymentsPartitions, { min: 1, max: 100_000 });
+    const paymentsPartitions = e.int('PAYMENTS_PARTITIONS', GATEWAY_DEFAULTS.paymentsPartitions, {
+      min: 1,
+      max: 100_000,
+    });
     let apiKeys: readonly ApiKeyEntry[] = [];
     const rawKeys = e.secret('GATEWAY_API_KEYS');
-    if (rawKeys === undefined) e.problem('GATEWAY_API_KEYS is not set; expected <key-id>:<sha256-hex-of-the-key>[,...]');
+    if (rawKeys === undefined)
+      e.problem('GATEWAY_API_KEYS is not set; expected <key-id>:<sha256-hex-of-the-key>[,...]');
     else {
       const parsed = parseApiKeys(rawKeys);
       if (parsed.ok) apiKeys = parsed.keys;
       else e.problem(`GATEWAY_API_KEYS ${parsed.problem}`);
     }
-    const bodyLimitBytes = e.int('BODY_LIMIT_BYTES', GATEWAY_DEFAULTS.bodyLimitBytes, { min: 256, max: 64 * 1024 * 1024 });
+    const bodyLimitBytes = e.int('BODY_LIMIT_BYTES', GATEWAY_DEFAULTS.bodyLimitBytes, {
+      min: 256,
+      max: 64 * 1024 * 1024,
+    });
     const logLevel = e.oneOf('LOG_LEVEL', LOG_LEVELS, GATEWAY_DEFAULTS.logLevel);
     const migrateOnStart = e.bool('MIGRATE_ON_START', false);
-    const authorizationTtlMs = e.int('AUTHORIZATION_TTL_MS', GATEWAY_DEFAULTS.authorizationTtlMs, { min: 1_000, max: 366 * 24 * 60 * 60 * 1000 });
+    const authorizationTtlMs = e.int('AUTHORIZATION_TTL_MS', GATEWAY_DEFAULTS.authorizationTtlMs, {
+      min: 1_000,
+      max: 366 * 24 * 60 * 60 * 1000,
+    });
     const batchSize = e.int('RELAY_BATCH_SIZE', GATEWAY_DEFAULTS.relayBatchSize, { min: 1, max: 10_000 });
-    const pollIntervalMs = e.int('RELAY_POLL_INTERVAL_MS', GATEWAY_DEFAULTS.relayPollIntervalMs, { min: 10, max: 60_000 });
+    const pollIntervalMs = e.int('RELAY_POLL_INTERVAL_MS', GATEWAY_DEFAULTS.relayPollIntervalMs, {
+      min: 10,
+      max: 60_000,
+    });
     const shutdownTimeoutMs = shutdownTimeoutMsFromEnv(e);
     return Object.freeze({
       port,

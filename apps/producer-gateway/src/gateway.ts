@@ -37,10 +37,21 @@ const READINESS_TIMEOUT_MS = 2_000;
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const logger = deps.logger ?? createLogger({ service: GATEWAY_SERVICE, level: config.logLevel });
   const metrics = deps.metrics ?? createMetricsRegistry({ service: GATEWAY_SERVICE });
-  const pool = createPool({ connectionString: config.databaseUrl, max: config.dbPoolSize, application_name: GATEWAY_SERVICE }, (error) => logger.warn({ err: error }, 'an idle database connection failed'));
+  const pool = createPool(
+    { connectionString: config.databaseUrl, max: config.dbPoolSize, application_name: GATEWAY_SERVICE },
+    (error) => logger.warn({ err: error }, 'an idle database connection failed'),
+  );
   const kafka = createKafkaClient(config.kafka, logger.child({ component: 'kafka' }));
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient(config.schemaRegistry), topic: config.paymentsTopic });
-  const producer = createSequencedProducer({ kafka, topic: config.paymentsTopic, partitionCount: config.paymentsPartitions, encoder: codec });
+  const codec = createPaymentCodec({
+    registry: createSchemaRegistryClient(config.schemaRegistry),
+    topic: config.paymentsTopic,
+  });
+  const producer = createSequencedProducer({
+    kafka,
+    topic: config.paymentsTopic,
+    partitionCount: config.paymentsPartitions,
+    encoder: codec,
+  });
   const store = createPaymentStore({ pool, authorizationTtlMs: config.authorizationTtlMs });
   const relay = createOutboxRelay({
     connection: { connectionString: config.databaseUrl, application_name: `${GATEWAY_SERVICE}-relay` },
@@ -58,7 +69,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       () => 'ok',
       (error: unknown) => `unavailable: ${error instanceof Error ? error.message : String(error)}`,
     );
-    const checks = { database, producer: producerStarted ? 'started' : 'not started', relay: relay.leader ? 'active' : 'standby' };
+    const checks = {
+      database,
+      producer: producerStarted ? 'started' : 'not started',
+      relay: relay.leader ? 'active' : 'standby',
+    };
     return { ok: database === 'ok' && producerStarted, checks };
   };
 
@@ -82,7 +97,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       if (state !== 'new') throw new GatewayError('STOPPED', `start() called on a gateway that is ${state}`);
       state = 'starting';
       if (config.migrateOnStart) {
-        const result = await migrateDatabase(pool, { ...(deps.migrationsDir && { migrationsDir: deps.migrationsDir }), log: (line) => logger.info(line) });
+        const result = await migrateDatabase(pool, {
+          ...(deps.migrationsDir && { migrationsDir: deps.migrationsDir }),
+          log: (line) => logger.info(line),
+        });
         logger.info({ schema: result.schema, applied: result.applied }, 'migrations applied');
       }
       await producer.start();

@@ -51,11 +51,27 @@ const CORRELATION_ID = new RegExp(CORRELATION_ID_PATTERN);
 
 /** The fastify errors a client causes, as API errors. */
 const CLIENT_ERRORS: Readonly<Record<string, { status: number; error: ErrorBody['error']; message: string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'body_too_large', message: 'the request body is larger than the gateway accepts' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type', message: 'send the body as application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    error: 'body_too_large',
+    message: 'the request body is larger than the gateway accepts',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    error: 'unsupported_media_type',
+    message: 'send the body as application/json',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'the body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'the body is empty but its content-type says application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_json', message: 'the body length differs from its Content-Length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    error: 'invalid_json',
+    message: 'the body is empty but its content-type says application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    error: 'invalid_json',
+    message: 'the body length differs from its Content-Length',
+  },
 };
 
 /** The gateway's HTTP API on fastify: routes from ROUTES, errors as `{ error, message, fields? }`. */
@@ -79,7 +95,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const sendJson = (reply: FastifyReply, status: number, schema: JsonSchema, body: unknown) =>
     reply.code(status).header('content-type', 'application/json; charset=utf-8').send(orderedJson(schema, body));
-  const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => sendJson(reply, status, errorResponse, body);
+  const sendError = (reply: FastifyReply, status: number, body: ErrorBody) =>
+    sendJson(reply, status, errorResponse, body);
   const invalid = (fields: readonly FieldProblem[]): ErrorBody => ({
     error: 'invalid_request',
     message: `invalid request: ${fields.map((f) => `${f.field} ${f.problem}`).join('; ')}`,
@@ -110,7 +127,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     metrics.requests.inc({ method: request.method, route, status });
     metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     const context = contexts.get(request);
-    const line = { reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, apiKeyId: context?.apiKeyId, correlationId: context?.correlationId };
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      apiKeyId: context?.apiKeyId,
+      correlationId: context?.correlationId,
+    };
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') log.debug(line, 'request');
     else log.info(line, 'request');
   });
@@ -121,106 +146,161 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const check = verify(request.headers);
     if (!check.ok) {
       return check.reason === 'MISSING'
-        ? sendError(reply, 401, { error: 'unauthenticated', message: 'no API key: send it as x-api-key or Authorization: Bearer' })
+        ? sendError(reply, 401, {
+            error: 'unauthenticated',
+            message: 'no API key: send it as x-api-key or Authorization: Bearer',
+          })
         : sendError(reply, 403, { error: 'forbidden', message: 'the API key is not valid' });
     }
     context.apiKeyId = check.keyId;
     if (!spec.idempotent) return;
     const key = single(request.headers['idempotency-key']);
     if (key === undefined || key === '') {
-      return sendError(reply, 400, { error: 'idempotency_key_missing', message: 'every write needs an Idempotency-Key header (e.g. a UUID the client keeps for retries)' });
+      return sendError(reply, 400, {
+        error: 'idempotency_key_missing',
+        message: 'every write needs an Idempotency-Key header (e.g. a UUID the client keeps for retries)',
+      });
     }
     if (!IDEMPOTENCY_KEY.test(key)) {
-      return sendError(reply, 400, { error: 'idempotency_key_invalid', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces' });
+      return sendError(reply, 400, {
+        error: 'idempotency_key_invalid',
+        message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
+      });
     }
     context.idempotencyKey = key;
   };
 
   const paramProblems = (spec: RouteSpec, params: unknown): FieldProblem[] => {
     if (!spec.pathParams) return [];
-    return validateJson({ type: 'object', properties: spec.pathParams, required: Object.keys(spec.pathParams) }, params);
+    return validateJson(
+      { type: 'object', properties: spec.pathParams, required: Object.keys(spec.pathParams) },
+      params,
+    );
   };
 
-  const commandHandler = (spec: RouteSpec, kind: CommandKind) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const context = contexts.get(request)!;
-    const apiKeyId = context.apiKeyId!;
-    const params = request.params as Record<string, string>;
-    const body = request.body === undefined ? {} : request.body;
-    const fields = [...paramProblems(spec, params), ...validateJson(spec.body!, body)];
-    if (fields.length > 0) return sendError(reply, 400, invalid(fields));
-    const fromBody = (body as Record<string, unknown>).payment_id;
-    const paymentId = params.id ?? (typeof fromBody === 'string' ? fromBody : randomUUID());
-    const parsed = parseCommand(kind, body as Record<string, unknown>, { paymentId, apiKeyId });
-    if (!parsed.ok) return sendError(reply, 400, invalid(parsed.fields));
+  const commandHandler =
+    (spec: RouteSpec, kind: CommandKind) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const context = contexts.get(request)!;
+      const apiKeyId = context.apiKeyId!;
+      const params = request.params as Record<string, string>;
+      const body = request.body === undefined ? {} : request.body;
+      const fields = [...paramProblems(spec, params), ...validateJson(spec.body!, body)];
+      if (fields.length > 0) return sendError(reply, 400, invalid(fields));
+      const fromBody = (body as Record<string, unknown>).payment_id;
+      const paymentId = params.id ?? (typeof fromBody === 'string' ? fromBody : randomUUID());
+      const parsed = parseCommand(kind, body as Record<string, unknown>, { paymentId, apiKeyId });
+      if (!parsed.ok) return sendError(reply, 400, invalid(parsed.fields));
 
-    const outcome = await store.write({
-      apiKeyId,
-      idempotencyKey: context.idempotencyKey!,
-      requestHash: requestHash({ method: spec.method, route: spec.path, params, body }),
-      command: parsed.command,
-      correlationId: context.correlationId,
-      traceparent: context.traceparent,
-    });
-    switch (outcome.kind) {
-      case 'completed':
-        return sendJson(reply, outcome.status, paymentCommandResponse, outcome.body);
-      case 'replayed':
-        reply.header('idempotent-replayed', 'true');
-        return sendJson(reply, outcome.status, outcome.status < 400 ? paymentCommandResponse : errorResponse, outcome.body);
-      case 'refused':
-        return sendError(reply, outcome.status, outcome.body);
-      case 'key_in_use':
-        return sendError(reply, 409, { error: 'idempotency_key_in_use', message: 'a request with this Idempotency-Key is being processed; retry it shortly' });
-      case 'key_reused':
-        return sendError(reply, 422, { error: 'idempotency_key_reused', message: 'this Idempotency-Key was used for a different request (method, path or body); use a new key' });
-    }
-  };
+      const outcome = await store.write({
+        apiKeyId,
+        idempotencyKey: context.idempotencyKey!,
+        requestHash: requestHash({ method: spec.method, route: spec.path, params, body }),
+        command: parsed.command,
+        correlationId: context.correlationId,
+        traceparent: context.traceparent,
+      });
+      switch (outcome.kind) {
+        case 'completed':
+          return sendJson(reply, outcome.status, paymentCommandResponse, outcome.body);
+        case 'replayed':
+          reply.header('idempotent-replayed', 'true');
+          return sendJson(
+            reply,
+            outcome.status,
+            outcome.status < 400 ? paymentCommandResponse : errorResponse,
+            outcome.body,
+          );
+        case 'refused':
+          return sendError(reply, outcome.status, outcome.body);
+        case 'key_in_use':
+          return sendError(reply, 409, {
+            error: 'idempotency_key_in_use',
+            message: 'a request with this Idempotency-Key is being processed; retry it shortly',
+          });
+        case 'key_reused':
+          return sendError(reply, 422, {
+            error: 'idempotency_key_reused',
+            message: 'this Idempotency-Key was used for a different request (method, path or body); use a new key',
+          });
+      }
+    };
 
   const readHandler = (spec: RouteSpec) => async (request: FastifyRequest, reply: FastifyReply) => {
     const params = request.params as Record<string, string>;
     const fields = paramProblems(spec, params);
     if (fields.length > 0) return sendError(reply, 400, invalid(fields));
     const payment = await store.read(params.id!);
-    if (!payment) return sendError(reply, 404, { error: 'payment_not_found', message: `payment ${params.id} does not exist` });
+    if (!payment)
+      return sendError(reply, 404, { error: 'payment_not_found', message: `payment ${params.id} does not exist` });
     return sendJson(reply, 200, paymentResponse, paymentView(payment));
   };
 
-  const opsHandler = (name: 'healthz' | 'readyz' | 'metrics' | 'openapi') => async (_request: FastifyRequest, reply: FastifyReply) => {
-    switch (name) {
-      case 'healthz':
-        return sendJson(reply, 200, healthResponse, { status: 'ok' });
-      case 'readyz': {
-        const ready = await options.readiness();
-        return sendJson(reply, ready.ok ? 200 : 503, healthResponse, { status: ready.ok ? 'ok' : 'unavailable', checks: ready.checks });
+  const opsHandler =
+    (name: 'healthz' | 'readyz' | 'metrics' | 'openapi') => async (_request: FastifyRequest, reply: FastifyReply) => {
+      switch (name) {
+        case 'healthz':
+          return sendJson(reply, 200, healthResponse, { status: 'ok' });
+        case 'readyz': {
+          const ready = await options.readiness();
+          return sendJson(reply, ready.ok ? 200 : 503, healthResponse, {
+            status: ready.ok ? 'ok' : 'unavailable',
+            checks: ready.checks,
+          });
+        }
+        case 'metrics':
+          return reply
+            .code(200)
+            .header('content-type', options.metrics.contentType)
+            .send(await options.metrics.metrics());
+        case 'openapi':
+          return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(openapi);
       }
-      case 'metrics':
-        return reply.code(200).header('content-type', options.metrics.contentType).send(await options.metrics.metrics());
-      case 'openapi':
-        return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(openapi);
-    }
-  };
+    };
 
   for (const spec of ROUTES) {
     const handler =
-      spec.handler.kind === 'command' ? commandHandler(spec, spec.handler.command) : spec.handler.kind === 'read' ? readHandler(spec) : opsHandler(spec.handler.name);
-    app.route({ method: spec.method, url: fastifyPath(spec.path), ...(spec.authenticated && { onRequest: guard(spec) }), handler });
+      spec.handler.kind === 'command'
+        ? commandHandler(spec, spec.handler.command)
+        : spec.handler.kind === 'read'
+          ? readHandler(spec)
+          : opsHandler(spec.handler.name);
+    app.route({
+      method: spec.method,
+      url: fastifyPath(spec.path),
+      ...(spec.authenticated && { onRequest: guard(spec) }),
+      handler,
+    });
   }
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, { error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json` }));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, {
+      error: 'not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`,
+    }),
+  );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error.code ? CLIENT_ERRORS[error.code] : undefined;
     if (known) return sendError(reply, known.status, { error: known.error, message: known.message });
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, error.statusCode === 413 ? 413 : 400, { error: 'invalid_request', message: error.message });
+      return sendError(reply, error.statusCode === 413 ? 413 : 400, {
+        error: 'invalid_request',
+        message: error.message,
+      });
     }
     if (isRetriableStoreError(error)) {
       request.log.warn({ err: error, reqId: request.id }, 'request failed on a transient error');
       reply.header('retry-after', '1');
-      return sendError(reply, 503, { error: 'unavailable', message: 'the database did not answer; retry with the same Idempotency-Key' });
+      return sendError(reply, 503, {
+        error: 'unavailable',
+        message: 'the database did not answer; retry with the same Idempotency-Key',
+      });
     }
     request.log.error({ err: error, reqId: request.id }, 'request failed');
-    return sendError(reply, 500, { error: 'internal_error', message: `the request failed unexpectedly (request id ${request.id}); nothing or all of it was written, retry with the same Idempotency-Key` });
+    return sendError(reply, 500, {
+      error: 'internal_error',
+      message: `the request failed unexpectedly (request id ${request.id}); nothing or all of it was written, retry with the same Idempotency-Key`,
+    });
   });
 
   let state: 'new' | 'listening' | 'stopped' = 'new';
@@ -248,7 +328,12 @@ function single(value: string | string[] | undefined): string | undefined {
 
 function httpMetrics(registry: Registry) {
   return {
-    requests: new Counter({ name: 'spr_http_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    requests: new Counter({
+      name: 'spr_http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     duration: new Histogram({
       name: 'spr_http_request_duration_seconds',
       help: 'Time to answer an HTTP request',

@@ -1,20 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { capturePaymentRequest, errorResponse, initiatePaymentRequest, NAMED_SCHEMAS, paymentResponse, refundPaymentRequest } from './api-schemas.ts';
+import {
+  capturePaymentRequest,
+  errorResponse,
+  initiatePaymentRequest,
+  NAMED_SCHEMAS,
+  paymentResponse,
+  refundPaymentRequest,
+} from './api-schemas.ts';
 import { assertSupportedSchema, orderedJson, validateJson, type JsonSchema } from './json-schema.ts';
 import { ROUTES } from './routes.ts';
 
-const initiate = { customer_id: 'cu-1', merchant_id: 'm-1', amount_minor: '1050', currency: 'EUR', payment_method: 'CARD' };
+const initiate = {
+  customer_id: 'cu-1',
+  merchant_id: 'm-1',
+  amount_minor: '1050',
+  currency: 'EUR',
+  payment_method: 'CARD',
+};
 
 describe('request validation', () => {
   it('uses only keywords the validator implements, in every schema the API publishes', () => {
     for (const schema of Object.values(NAMED_SCHEMAS)) assertSupportedSchema(schema);
-    for (const route of ROUTES) for (const schema of Object.values(route.pathParams ?? {})) assertSupportedSchema(schema);
-    expect(() => assertSupportedSchema({ type: 'string', format: 'uuid', anyOf: [] } as JsonSchema)).toThrowError(/'anyOf' is not supported/);
+    for (const route of ROUTES)
+      for (const schema of Object.values(route.pathParams ?? {})) assertSupportedSchema(schema);
+    expect(() => assertSupportedSchema({ type: 'string', format: 'uuid', anyOf: [] } as JsonSchema)).toThrowError(
+      /'anyOf' is not supported/,
+    );
   });
 
   it('accepts a valid initiate request, with the amount as digits or as a safe integer', () => {
     expect(validateJson(initiatePaymentRequest, initiate)).toEqual([]);
-    expect(validateJson(initiatePaymentRequest, { ...initiate, amount_minor: 1050, payment_id: 'order-17.a', description: null })).toEqual([]);
+    expect(
+      validateJson(initiatePaymentRequest, {
+        ...initiate,
+        amount_minor: 1050,
+        payment_id: 'order-17.a',
+        description: null,
+      }),
+    ).toEqual([]);
   });
 
   it('names every invalid field with what is wrong', () => {
@@ -37,9 +60,14 @@ describe('request validation', () => {
     ]);
   });
 
-  it.each([10.5, '10.5', '1e3', 0, '0', -1, '-1', true, null, [], 2 ** 53 + 2, '12345678901234567890'])('refuses amount_minor %j', (amount) => {
-    expect(validateJson(refundPaymentRequest, { amount_minor: amount })).toEqual([{ field: 'amount_minor', problem: expect.stringContaining('positive integer') }]);
-  });
+  it.each([10.5, '10.5', '1e3', 0, '0', -1, '-1', true, null, [], 2 ** 53 + 2, '12345678901234567890'])(
+    'refuses amount_minor %j',
+    (amount) => {
+      expect(validateJson(refundPaymentRequest, { amount_minor: amount })).toEqual([
+        { field: 'amount_minor', problem: expect.stringContaining('positive integer') },
+      ]);
+    },
+  );
 
   it('refuses a body that is not an object, and allows optional fields to be absent', () => {
     expect(validateJson(capturePaymentRequest, [])).toEqual([{ field: '(body)', problem: 'must be an object' }]);
@@ -54,7 +82,13 @@ describe('request validation', () => {
   });
 
   it('validates nested arrays of objects with paths', () => {
-    expect(validateJson(errorResponse, { error: 'invalid_request', message: 'm', fields: [{ field: 'a', problem: 'p' }, { field: 1 }] })).toEqual([
+    expect(
+      validateJson(errorResponse, {
+        error: 'invalid_request',
+        message: 'm',
+        fields: [{ field: 'a', problem: 'p' }, { field: 1 }],
+      }),
+    ).toEqual([
       { field: 'fields[1].problem', problem: 'is required' },
       { field: 'fields[1].field', problem: 'must be a string' },
     ]);
@@ -64,7 +98,11 @@ describe('request validation', () => {
 describe('orderedJson', () => {
   it('writes keys in the order the schema lists them, whatever order the value has', () => {
     const stored = { updated_at: 'u', state: 'initiated', payment_id: 'p', zeta: 1, alpha: 2 };
-    expect(orderedJson(paymentResponse, stored)).toBe('{"payment_id":"p","state":"initiated","updated_at":"u","alpha":2,"zeta":1}');
-    expect(orderedJson(errorResponse, { fields: [{ problem: 'p', field: 'f' }], message: 'm', error: 'e' })).toBe('{"error":"e","message":"m","fields":[{"field":"f","problem":"p"}]}');
+    expect(orderedJson(paymentResponse, stored)).toBe(
+      '{"payment_id":"p","state":"initiated","updated_at":"u","alpha":2,"zeta":1}',
+    );
+    expect(orderedJson(errorResponse, { fields: [{ problem: 'p', field: 'f' }], message: 'm', error: 'e' })).toBe(
+      '{"error":"e","message":"m","fields":[{"field":"f","problem":"p"}]}',
+    );
   });
 });

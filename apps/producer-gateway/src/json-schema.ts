@@ -38,8 +38,26 @@ export interface FieldProblem {
 }
 
 const KEYWORDS = new Set<string>([
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'minLength', 'maxLength', 'pattern', 'enum', 'const',
-  'minimum', 'maximum', 'oneOf', 'title', 'description', 'format', 'examples', 'default', 'readOnly', 'x-problem',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'oneOf',
+  'title',
+  'description',
+  'format',
+  'examples',
+  'default',
+  'readOnly',
+  'x-problem',
 ]);
 
 /** The name the whole body goes by in a FieldProblem. */
@@ -48,10 +66,13 @@ export const BODY_FIELD = '(body)';
 /** Throws when a schema uses a keyword this validator does not implement (a test runs it over every schema). */
 export function assertSupportedSchema(schema: JsonSchema, path = '#'): void {
   for (const key of Object.keys(schema)) {
-    if (!KEYWORDS.has(key)) throw new Error(`${path}: JSON Schema keyword '${key}' is not supported by the gateway's validator`);
+    if (!KEYWORDS.has(key))
+      throw new Error(`${path}: JSON Schema keyword '${key}' is not supported by the gateway's validator`);
   }
-  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) throw new Error(`${path}: additionalProperties may only be false`);
-  for (const [name, property] of Object.entries(schema.properties ?? {})) assertSupportedSchema(property, `${path}/properties/${name}`);
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false)
+    throw new Error(`${path}: additionalProperties may only be false`);
+  for (const [name, property] of Object.entries(schema.properties ?? {}))
+    assertSupportedSchema(property, `${path}/properties/${name}`);
   if (schema.items) assertSupportedSchema(schema.items, `${path}/items`);
   for (const [i, branch] of (schema.oneOf ?? []).entries()) assertSupportedSchema(branch, `${path}/oneOf/${i}`);
   if (schema.pattern !== undefined) new RegExp(schema.pattern, 'u');
@@ -72,16 +93,23 @@ function check(schema: JsonSchema, value: unknown, path: string, problems: Field
   const types = schema.type === undefined ? undefined : typeof schema.type === 'string' ? [schema.type] : schema.type;
   if (types && !types.some((t) => hasType(value, t))) return report(`must be ${types.map(typeLabel).join(' or ')}`);
   if (schema.const !== undefined && value !== schema.const) return report(`must be ${JSON.stringify(schema.const)}`);
-  if (schema.enum && !schema.enum.includes(value as string)) return report(`must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (schema.enum && !schema.enum.includes(value as string))
+    return report(`must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
   if (schema.oneOf) {
     const matching = schema.oneOf.filter((branch) => validateJson(branch, value).length === 0).length;
-    if (matching !== 1) return report(matching === 0 ? 'matches none of the allowed forms' : 'matches more than one of the allowed forms');
+    if (matching !== 1)
+      return report(
+        matching === 0 ? 'matches none of the allowed forms' : 'matches more than one of the allowed forms',
+      );
   }
   if (typeof value === 'string') {
     const length = [...value].length;
-    if (schema.minLength !== undefined && length < schema.minLength) return report(schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters`);
-    if (schema.maxLength !== undefined && length > schema.maxLength) return report(`must be at most ${schema.maxLength} characters`);
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) return report(`must match ${schema.pattern}`);
+    if (schema.minLength !== undefined && length < schema.minLength)
+      return report(schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters`);
+    if (schema.maxLength !== undefined && length > schema.maxLength)
+      return report(`must be at most ${schema.maxLength} characters`);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+      return report(`must match ${schema.pattern}`);
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) return report(`must be at least ${schema.minimum}`);
@@ -102,7 +130,8 @@ function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: s
   for (const [name, inner] of Object.entries(value)) {
     const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (property) check(property, inner, at(name), problems);
-    else if (schema.additionalProperties === false) problems.push({ field: at(name), problem: 'is not a field of this request' });
+    else if (schema.additionalProperties === false)
+      problems.push({ field: at(name), problem: 'is not a field of this request' });
   }
 }
 
@@ -155,6 +184,8 @@ function ordered(schema: JsonSchema | undefined, value: unknown): unknown {
   if (!isObject(value)) return value;
   const properties = schema?.properties ?? {};
   const known = Object.keys(properties).filter((name) => Object.hasOwn(value, name));
-  const rest = Object.keys(value).filter((name) => !Object.hasOwn(properties, name)).sort();
+  const rest = Object.keys(value)
+    .filter((name) => !Object.hasOwn(properties, name))
+    .sort();
   return Object.fromEntries([...known, ...rest].map((name) => [name, ordered(properties[name], value[name])]));
 }

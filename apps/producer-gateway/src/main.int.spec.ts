@@ -20,7 +20,8 @@ const elsewhere = mkdtempSync(join(tmpdir(), 'spr-gateway-cwd-'));
 let bundle: string;
 
 beforeAll(async () => {
-  bundle = (await bundleApp({ projectRoot: join(import.meta.dirname, '..'), entries: ['src/main.ts'], outdir })).files[0]!;
+  bundle = (await bundleApp({ projectRoot: join(import.meta.dirname, '..'), entries: ['src/main.ts'], outdir }))
+    .files[0]!;
 });
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
@@ -34,7 +35,11 @@ interface Running {
 }
 
 function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [bundle], { cwd: elsewhere, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bundle], {
+    cwd: elsewhere,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
@@ -67,17 +72,26 @@ describe('the bundle (dist/main.mjs)', () => {
       MIGRATE_ON_START: 'true',
     });
     try {
-      const started = await waitFor(() => gateway.lines.map(jsonLine).find((l) => l?.message === 'producer gateway started'), {
-        what: 'the bundled gateway to start',
-        timeoutMs: 60_000,
-      });
+      const started = await waitFor(
+        () => gateway.lines.map(jsonLine).find((l) => l?.message === 'producer gateway started'),
+        {
+          what: 'the bundled gateway to start',
+          timeoutMs: 60_000,
+        },
+      );
       const base = `http://127.0.0.1:${started.port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'ok' });
       const created = await fetch(`${base}/v1/payments`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': key, 'idempotency-key': uniqueName('idem') },
-        body: JSON.stringify({ customer_id: 'c1', merchant_id: 'm1', amount_minor: '100', currency: 'EUR', payment_method: 'CARD' }),
+        body: JSON.stringify({
+          customer_id: 'c1',
+          merchant_id: 'm1',
+          amount_minor: '100',
+          currency: 'EUR',
+          payment_method: 'CARD',
+        }),
       });
       expect(created.status).toBe(201);
       // The bundle's relay publishes the payment's outbox row (it may still be taking the relay lock when the
@@ -85,10 +99,15 @@ describe('the bundle (dist/main.mjs)', () => {
       const db = new pg.Client({ connectionString: schema.databaseUrl });
       await db.connect();
       try {
-        await waitFor(async () => (await db.query<{ published: boolean }>('select published_at is not null as published from outbox')).rows[0]?.published, {
-          what: 'the outbox row to be published',
-          timeoutMs: 60_000,
-        });
+        await waitFor(
+          async () =>
+            (await db.query<{ published: boolean }>('select published_at is not null as published from outbox')).rows[0]
+              ?.published,
+          {
+            what: 'the outbox row to be published',
+            timeoutMs: 60_000,
+          },
+        );
       } finally {
         await db.end();
       }
@@ -106,7 +125,11 @@ describe('the bundle (dist/main.mjs)', () => {
   });
 
   it('exits with code 2 and names every bad variable when the configuration is wrong', async () => {
-    const gateway = run({ PORT: 'eighty', KAFKA_BROKERS: '127.0.0.1:19092', SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl });
+    const gateway = run({
+      PORT: 'eighty',
+      KAFKA_BROKERS: '127.0.0.1:19092',
+      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    });
     expect(await gateway.exited).toBe(2);
     const output = gateway.lines.join('\n');
     expect(output).toContain('PORT=eighty must be an integer');

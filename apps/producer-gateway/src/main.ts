@@ -19,7 +19,10 @@ void runService(
     service.configure({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
     // The bundle (dist/main.mjs) carries the migrations beside it; run from source, @spr/ledger-db's own are used.
     const bundledMigrations = join(import.meta.dirname, 'migrations');
-    const gateway = createGateway(config, { logger, ...(existsSync(join(bundledMigrations, 'meta', '_journal.json')) && { migrationsDir: bundledMigrations }) });
+    const gateway = createGateway(config, {
+      logger,
+      ...(existsSync(join(bundledMigrations, 'meta', '_journal.json')) && { migrationsDir: bundledMigrations }),
+    });
     service.onStop(() => gateway.stop());
     logger.info({ config: describeConfig(config) }, 'starting');
     await gateway.start();

@@ -18,20 +18,25 @@ const headerParameters = {
     name: 'X-Correlation-Id',
     in: 'header',
     required: false,
-    description: 'Carried into the event\'s correlation_id; a new UUID when absent or malformed. Echoed in the response.',
+    description:
+      "Carried into the event's correlation_id; a new UUID when absent or malformed. Echoed in the response.",
     schema: { type: 'string', pattern: CORRELATION_ID_PATTERN },
   },
   Traceparent: {
     name: 'traceparent',
     in: 'header',
     required: false,
-    description: 'W3C Trace Context, carried into the Kafka message\'s traceparent header; generated when absent or malformed.',
+    description:
+      "W3C Trace Context, carried into the Kafka message's traceparent header; generated when absent or malformed.",
     schema: { type: 'string' },
   },
 } as const;
 
 /** The OpenAPI 3.1 document of `routes`, with their own schema objects (named ones referenced by $ref). */
-export function buildOpenApiDocument(routes: readonly RouteSpec[], info: { readonly version: string }): Record<string, unknown> {
+export function buildOpenApiDocument(
+  routes: readonly RouteSpec[],
+  info: { readonly version: string },
+): Record<string, unknown> {
   const names = new Map<JsonSchema, string>(Object.entries(NAMED_SCHEMAS).map(([name, schema]) => [schema, name]));
   const ref = (schema: JsonSchema): JsonSchema | { $ref: string } => {
     const name = names.get(schema);
@@ -39,14 +44,32 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: { reado
   };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const parameters: unknown[] = Object.entries(route.pathParams ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema }));
-    if (route.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' }, { $ref: '#/components/parameters/CorrelationId' }, { $ref: '#/components/parameters/Traceparent' });
+    const parameters: unknown[] = Object.entries(route.pathParams ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema,
+    }));
+    if (route.idempotent)
+      parameters.push(
+        { $ref: '#/components/parameters/IdempotencyKey' },
+        { $ref: '#/components/parameters/CorrelationId' },
+        { $ref: '#/components/parameters/Traceparent' },
+      );
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, response]) => [
         status,
         {
           description: response.description,
-          ...(route.idempotent && Number(status) < 300 && { headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key.', schema: { type: 'string', enum: ['true'] } } } }),
+          ...(route.idempotent &&
+            Number(status) < 300 && {
+              headers: {
+                'Idempotent-Replayed': {
+                  description: '`true` when this is the stored answer to an earlier request with the same key.',
+                  schema: { type: 'string', enum: ['true'] },
+                },
+              },
+            }),
           ...(response.schema
             ? { content: { [response.contentType ?? 'application/json']: { schema: ref(response.schema) } } }
             : response.contentType && { content: { [response.contentType]: { schema: { type: 'string' } } } }),
@@ -60,7 +83,12 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: { reado
       tags: [route.tag],
       security: route.authenticated ? [{ ApiKey: [] }, { Bearer: [] }] : [],
       ...(parameters.length > 0 && { parameters }),
-      ...(route.body && { requestBody: { required: route.body.required !== undefined && route.body.required.length > 0, content: { 'application/json': { schema: ref(route.body) } } } }),
+      ...(route.body && {
+        requestBody: {
+          required: route.body.required !== undefined && route.body.required.length > 0,
+          content: { 'application/json': { schema: ref(route.body) } },
+        },
+      }),
       responses,
     };
   }

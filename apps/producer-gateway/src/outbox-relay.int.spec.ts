@@ -41,7 +41,10 @@ interface FakePublisher extends EventPublisher {
 }
 
 /** `decide` may fail a send (return an Error) or hold it (return a promise the ack waits for). */
-function fakePublisher(decide: (record: SequencedRecord<PaymentEvent>, attempt: number) => Error | Promise<void> | undefined = () => undefined): FakePublisher {
+function fakePublisher(
+  decide: (record: SequencedRecord<PaymentEvent>, attempt: number) => Error | Promise<void> | undefined = () =>
+    undefined,
+): FakePublisher {
   const attempts: SequencedRecord<PaymentEvent>[] = [];
   const delivered: SequencedRecord<PaymentEvent>[] = [];
   const overtakes: string[] = [];
@@ -84,21 +87,38 @@ function startRelay(publisher: EventPublisher, options: Partial<OutboxRelayOptio
 }
 
 async function write(command: PaymentCommand): Promise<void> {
-  const outcome = await store.write({ apiKeyId: 'test', idempotencyKey: uniqueName('idem'), requestHash: 'h', command, correlationId: 'corr', traceparent: newTraceparent() });
+  const outcome = await store.write({
+    apiKeyId: 'test',
+    idempotencyKey: uniqueName('idem'),
+    requestHash: 'h',
+    command,
+    correlationId: 'corr',
+    traceparent: newTraceparent(),
+  });
   expect(outcome.kind).toBe('completed');
 }
 
 /** A payment with `refunds` refunds of 1 after initiate, authorize and capture: 3 + refunds outbox rows. */
 async function paymentWithEvents(refunds: number): Promise<string> {
   const paymentId = uniqueName('pay');
-  await write({ kind: 'initiate', paymentId, customerId: 'cu', merchantId: 'm', amountMinor: 1_000n, currency: 'EUR', paymentMethod: 'CARD', description: null });
+  await write({
+    kind: 'initiate',
+    paymentId,
+    customerId: 'cu',
+    merchantId: 'm',
+    amountMinor: 1_000n,
+    currency: 'EUR',
+    paymentMethod: 'CARD',
+    description: null,
+  });
   await write({ kind: 'authorize', paymentId, authorizationCode: undefined });
   await write({ kind: 'capture', paymentId, amountMinor: undefined, acquirerReference: null });
   for (let i = 0; i < refunds; i++) await write({ kind: 'refund', paymentId, amountMinor: 1n, reason: null });
   return paymentId;
 }
 
-const seqsOf = (records: readonly SequencedRecord<PaymentEvent>[], paymentId: string) => records.filter((r) => r.entityId === paymentId).map((r) => Number(r.seq));
+const seqsOf = (records: readonly SequencedRecord<PaymentEvent>[], paymentId: string) =>
+  records.filter((r) => r.entityId === paymentId).map((r) => Number(r.seq));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 async function unpublished(): Promise<number> {
@@ -107,7 +127,7 @@ async function unpublished(): Promise<number> {
 }
 
 describe('outbox relay', () => {
-  it('publishes a backlog in per-payment seq order, never sending a payment\'s row before the previous one is acknowledged', async () => {
+  it("publishes a backlog in per-payment seq order, never sending a payment's row before the previous one is acknowledged", async () => {
     // 12 rows for one payment put ids 9, 10, 11 in one batch: ordering must be numeric, not textual.
     const a = await paymentWithEvents(9);
     const b = await paymentWithEvents(2);
@@ -122,33 +142,52 @@ describe('outbox relay', () => {
     const { rows } = await pool.query<{ attempts: number }>('select distinct attempts from outbox');
     expect(rows).toEqual([{ attempts: 1 }]);
     const first = publisher.delivered.find((r) => r.entityId === a)!;
-    expect(first).toMatchObject({ entityType: 'payment', seq: 1n, eventType: 'PaymentInitiated', correlationId: 'corr', event: { type: 'PaymentInitiated', payload: { amount_minor: 1_000n } } });
+    expect(first).toMatchObject({
+      entityType: 'payment',
+      seq: 1n,
+      eventType: 'PaymentInitiated',
+      correlationId: 'corr',
+      event: { type: 'PaymentInitiated', payload: { amount_minor: 1_000n } },
+    });
   });
 
   it('retries a failed send with backoff, never skipping the row or letting a later row of the payment overtake it', async () => {
     const a = await paymentWithEvents(3);
     const b = await paymentWithEvents(1);
-    const publisher = fakePublisher((record, attempt) => (record.entityId === a && record.seq === 3n && attempt < 3 ? new Error('broker unavailable') : undefined));
+    const publisher = fakePublisher((record, attempt) =>
+      record.entityId === a && record.seq === 3n && attempt < 3 ? new Error('broker unavailable') : undefined,
+    );
     startRelay(publisher);
     await waitFor(async () => (await unpublished()) === 0, { what: 'every row published despite the failures' });
     expect(seqsOf(publisher.attempts, a).filter((s) => s === 3)).toHaveLength(4);
     expect(seqsOf(publisher.delivered, a)).toEqual(range(6));
     expect(seqsOf(publisher.delivered, b)).toEqual(range(4));
     expect(publisher.overtakes).toEqual([]);
-    const { rows } = await pool.query<{ attempts: number }>(`select attempts from outbox where entity_id = $1 and seq = 3`, [a]);
+    const { rows } = await pool.query<{ attempts: number }>(
+      `select attempts from outbox where entity_id = $1 and seq = 3`,
+      [a],
+    );
     expect(rows[0]!.attempts).toBe(4);
   });
 
-  it('is woken by the commit\'s NOTIFY: with a one-minute poll, a new row is published at once', async () => {
+  it("is woken by the commit's NOTIFY: with a one-minute poll, a new row is published at once", async () => {
     const application = uniqueName('relay');
     const publisher = fakePublisher();
-    const relay = startRelay(publisher, { pollIntervalMs: 60_000, connection: { connectionString: schema.databaseUrl, application_name: application } });
+    const relay = startRelay(publisher, {
+      pollIntervalMs: 60_000,
+      connection: { connectionString: schema.databaseUrl, application_name: application },
+    });
     await waitFor(() => relay.leader, { what: 'the relay to lead' });
     // Let it drain the empty outbox (after its LISTEN) and go to sleep on its poll.
     const idle = `select 1 from pg_stat_activity where application_name = $1 and state = 'idle' and query like '%from outbox o where%'`;
-    await waitFor(async () => (await pool.query(idle, [application])).rowCount === 1, { what: 'the relay to drain and wait' });
+    await waitFor(async () => (await pool.query(idle, [application])).rowCount === 1, {
+      what: 'the relay to drain and wait',
+    });
     const a = await paymentWithEvents(0);
-    await waitFor(() => publisher.delivered.length === 3 && publisher.delivered, { what: 'the new rows published without waiting for the poll', timeoutMs: 10_000 });
+    await waitFor(() => publisher.delivered.length === 3 && publisher.delivered, {
+      what: 'the new rows published without waiting for the poll',
+      timeoutMs: 10_000,
+    });
     expect(seqsOf(publisher.delivered, a)).toEqual(range(3));
   });
 
@@ -195,9 +234,14 @@ describe('outbox relay', () => {
   it('re-establishes a lost session and carries on', async () => {
     const application = uniqueName('relay');
     const publisher = fakePublisher();
-    const relay = startRelay(publisher, { connection: { connectionString: schema.databaseUrl, application_name: application } });
+    const relay = startRelay(publisher, {
+      connection: { connectionString: schema.databaseUrl, application_name: application },
+    });
     await waitFor(() => relay.leader, { what: 'the relay to lead' });
-    const killed = await pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [application]);
+    const killed = await pool.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+      [application],
+    );
     expect(killed.rowCount).toBe(1);
     const a = await paymentWithEvents(1);
     await waitFor(() => publisher.delivered.length === 4, { what: 'the relay to reconnect and publish' });
@@ -209,7 +253,15 @@ describe('outbox relay', () => {
     const holder = startRelay(fakePublisher());
     await waitFor(() => holder.leader, { what: 'the first relay to lead' });
     const standby = startRelay(fakePublisher());
-    await waitFor(async () => (await pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%pg_advisory_lock%'`)).rowCount! > 0, { what: 'the standby to wait for the lock' });
+    await waitFor(
+      async () =>
+        (
+          await pool.query(
+            `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%pg_advisory_lock%'`,
+          )
+        ).rowCount! > 0,
+      { what: 'the standby to wait for the lock' },
+    );
     await standby.stop();
     expect(standby.leader).toBe(false);
     expect(holder.leader).toBe(true);

@@ -10,7 +10,13 @@
  * - At-least-once: a row is stamped after Kafka acknowledged it; a crash in between publishes it again (with the
  *   same event id, which consumers dedupe on). A failed send is retried with backoff; no row is ever skipped.
  */
-import { fromJsonValue, paymentTypes, PAYMENT_EVENT_TYPES, type PaymentEvent, type PaymentEventType } from '@spr/contracts';
+import {
+  fromJsonValue,
+  paymentTypes,
+  PAYMENT_EVENT_TYPES,
+  type PaymentEvent,
+  type PaymentEventType,
+} from '@spr/contracts';
 import { backoffDelay } from '@spr/errors';
 import type { Logger } from '@spr/observability';
 import type { SequencedRecord, SentRecord } from '@spr/routing';
@@ -47,7 +53,11 @@ export interface OutboxRelay {
   readonly leader: boolean;
 }
 
-export const RELAY_DEFAULTS = { batchSize: 500, pollIntervalMs: 500, backoff: { initialMs: 100, maxMs: 10_000 } } as const;
+export const RELAY_DEFAULTS = {
+  batchSize: 500,
+  pollIntervalMs: 500,
+  backoff: { initialMs: 100, maxMs: 10_000 },
+} as const;
 
 interface OutboxRow {
   readonly id: string;
@@ -116,12 +126,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       wake();
     });
     // Standing by can last forever: stop() ends the client, which ends the blocked lock query.
-    const interrupt = () => void client.end().catch((error: unknown) => logger.debug({ err: error }, 'closing the relay session'));
+    const interrupt = () =>
+      void client.end().catch((error: unknown) => logger.debug({ err: error }, 'closing the relay session'));
     abort.signal.addEventListener('abort', interrupt, { once: true });
     try {
       await client.connect();
-      const schema = (await client.query<{ schema: string | null }>('select current_schema() as schema')).rows[0]?.schema;
-      if (!schema) throw new GatewayError('RELAY_SESSION_LOST', 'the relay session has no current schema: its search_path names no existing schema');
+      const schema = (await client.query<{ schema: string | null }>('select current_schema() as schema')).rows[0]
+        ?.schema;
+      if (!schema)
+        throw new GatewayError(
+          'RELAY_SESSION_LOST',
+          'the relay session has no current schema: its search_path names no existing schema',
+        );
       const lockName = `spr-outbox-relay:${schema}`;
       logger.info({ schema }, 'outbox relay standing by for the relay lock');
       await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [lockName]);
@@ -166,11 +182,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (failure !== undefined) break;
     }
     if (acked.length > 0) {
-      await session.client.query('update outbox set published_at = now(), attempts = attempts + 1 where id = any($1::bigint[])', [acked.map((r) => r.id)]);
+      await session.client.query(
+        'update outbox set published_at = now(), attempts = attempts + 1 where id = any($1::bigint[])',
+        [acked.map((r) => r.id)],
+      );
       metrics.published.inc(acked.length);
     }
     if (failed.length > 0) {
-      await session.client.query('update outbox set attempts = attempts + 1 where id = any($1::bigint[])', [failed.map((r) => r.id)]);
+      await session.client.query('update outbox set attempts = attempts + 1 where id = any($1::bigint[])', [
+        failed.map((r) => r.id),
+      ]);
       metrics.failures.inc(failed.length);
     }
     return failure === undefined ? { rows: rows.length } : { rows: rows.length, failure };
@@ -197,25 +218,40 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   function toEvent(row: OutboxRow): PaymentEvent {
     if (!PAYMENT_EVENT_TYPES.includes(row.event_type as PaymentEventType)) {
-      throw new GatewayError('INVALID_OUTBOX_ROW', `outbox row ${row.id} has event_type '${row.event_type}', which is not a payments event`, { context: { id: row.id } });
+      throw new GatewayError(
+        'INVALID_OUTBOX_ROW',
+        `outbox row ${row.id} has event_type '${row.event_type}', which is not a payments event`,
+        { context: { id: row.id } },
+      );
     }
     const type = row.event_type as PaymentEventType;
     try {
       return { type, payload: fromJsonValue(types[type], row.payload) } as PaymentEvent;
     } catch (error) {
-      throw new GatewayError('INVALID_OUTBOX_ROW', `outbox row ${row.id} (${type}) does not fit its schema: ${(error as Error).message}`, { cause: error, context: { id: row.id } });
+      throw new GatewayError(
+        'INVALID_OUTBOX_ROW',
+        `outbox row ${row.id} (${type}) does not fit its schema: ${(error as Error).message}`,
+        { cause: error, context: { id: row.id } },
+      );
     }
   }
 
   async function lead(session: Session): Promise<void> {
     let failures = 0;
     while (!abort.signal.aborted) {
-      if (session.lost) throw new GatewayError('RELAY_SESSION_LOST', `the relay session failed: ${session.lost.message}`, { retriable: true, cause: session.lost });
+      if (session.lost)
+        throw new GatewayError('RELAY_SESSION_LOST', `the relay session failed: ${session.lost.message}`, {
+          retriable: true,
+          cause: session.lost,
+        });
       wakePending = false;
       const result = await drainOnce(session);
       if (result.failure !== undefined) {
         const delay = backoffDelay(failures++, backoff);
-        logger.warn({ err: result.failure, attempt: failures, retryInMs: delay }, 'publishing outbox rows failed; retrying from the first unpublished row');
+        logger.warn(
+          { err: result.failure, attempt: failures, retryInMs: delay },
+          'publishing outbox rows failed; retrying from the first unpublished row',
+        );
         await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined); // stop() ends the wait
         continue;
       }
@@ -246,7 +282,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } finally {
         leader = false;
         metrics.leader.set(0);
-        if (session) await session.client.end().catch((error: unknown) => logger.debug({ err: error }, 'closing the relay session'));
+        if (session)
+          await session.client
+            .end()
+            .catch((error: unknown) => logger.debug({ err: error }, 'closing the relay session'));
       }
     }
   }
@@ -274,7 +313,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
  * The rows split so that each payment's rows go out one per wave, in id (= seq) order: wave k holds the k-th
  * row of every payment in the batch. Rows of different payments have no order to keep and go out together.
  */
-export function waves<R extends { readonly entity_type: string; readonly entity_id: string }>(rows: readonly R[]): R[][] {
+export function waves<R extends { readonly entity_type: string; readonly entity_id: string }>(
+  rows: readonly R[],
+): R[][] {
   const position = new Map<string, number>();
   const out: R[][] = [];
   for (const row of rows) {
@@ -288,22 +329,36 @@ export function waves<R extends { readonly entity_type: string; readonly entity_
 
 function relayMetrics(registry: Registry, pool: pg.Pool, logger: Logger) {
   return {
-    published: new Counter({ name: 'spr_outbox_published_total', help: 'Outbox rows published to Kafka and acknowledged', registers: [registry] }),
-    failures: new Counter({ name: 'spr_outbox_publish_failures_total', help: 'Outbox rows whose publication failed (each is retried)', registers: [registry] }),
+    published: new Counter({
+      name: 'spr_outbox_published_total',
+      help: 'Outbox rows published to Kafka and acknowledged',
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'spr_outbox_publish_failures_total',
+      help: 'Outbox rows whose publication failed (each is retried)',
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'spr_outbox_publish_latency_seconds',
       help: 'From the outbox row being written to Kafka acknowledging it',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    leader: new Gauge({ name: 'spr_outbox_relay_leader', help: '1 while this instance is the active relay', registers: [registry] }),
+    leader: new Gauge({
+      name: 'spr_outbox_relay_leader',
+      help: '1 while this instance is the active relay',
+      registers: [registry],
+    }),
     backlog: new Gauge({
       name: 'spr_outbox_backlog',
       help: 'Outbox rows not yet published (read at scrape time)',
       registers: [registry],
       async collect() {
         try {
-          const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from outbox where published_at is null');
+          const { rows } = await pool.query<{ n: number }>(
+            'select count(*)::int as n from outbox where published_at is null',
+          );
           this.set(rows[0]?.n ?? 0);
         } catch (error) {
           logger.warn({ err: error }, 'could not read the outbox backlog for the metrics');

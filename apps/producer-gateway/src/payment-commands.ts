@@ -21,10 +21,30 @@ export type PaymentCommand =
       readonly description: string | null;
     }
   | { readonly kind: 'authorize'; readonly paymentId: string; readonly authorizationCode: string | undefined }
-  | { readonly kind: 'capture'; readonly paymentId: string; readonly amountMinor: bigint | undefined; readonly acquirerReference: string | null }
-  | { readonly kind: 'refund'; readonly paymentId: string; readonly amountMinor: bigint; readonly reason: string | null }
-  | { readonly kind: 'cancel'; readonly paymentId: string; readonly reason: string | null; readonly cancelledBy: string }
-  | { readonly kind: 'fail'; readonly paymentId: string; readonly failureCode: string; readonly failureMessage: string | null };
+  | {
+      readonly kind: 'capture';
+      readonly paymentId: string;
+      readonly amountMinor: bigint | undefined;
+      readonly acquirerReference: string | null;
+    }
+  | {
+      readonly kind: 'refund';
+      readonly paymentId: string;
+      readonly amountMinor: bigint;
+      readonly reason: string | null;
+    }
+  | {
+      readonly kind: 'cancel';
+      readonly paymentId: string;
+      readonly reason: string | null;
+      readonly cancelledBy: string;
+    }
+  | {
+      readonly kind: 'fail';
+      readonly paymentId: string;
+      readonly failureCode: string;
+      readonly failureMessage: string | null;
+    };
 
 export type CommandKind = PaymentCommand['kind'];
 
@@ -59,9 +79,18 @@ export interface EventContext {
 
 export type Decision =
   | { readonly ok: true; readonly event: PaymentEvent; readonly payment: GatewayPayment }
-  | { readonly ok: false; readonly status: 400 | 404 | 409 | 500; readonly error: ErrorCode; readonly message: string; readonly state?: PaymentState; readonly fields?: readonly FieldProblem[] };
+  | {
+      readonly ok: false;
+      readonly status: 400 | 404 | 409 | 500;
+      readonly error: ErrorCode;
+      readonly message: string;
+      readonly state?: PaymentState;
+      readonly fields?: readonly FieldProblem[];
+    };
 
-export type ParsedCommand = { readonly ok: true; readonly command: PaymentCommand } | { readonly ok: false; readonly fields: readonly FieldProblem[] };
+export type ParsedCommand =
+  | { readonly ok: true; readonly command: PaymentCommand }
+  | { readonly ok: false; readonly fields: readonly FieldProblem[] };
 
 type Body = Readonly<Record<string, unknown>>;
 
@@ -69,7 +98,11 @@ type Body = Readonly<Record<string, unknown>>;
  * The command of a body that has passed its JSON Schema: amounts become bigints (a range the schema cannot
  * express is checked here), absent optional fields become null.
  */
-export function parseCommand(kind: CommandKind, body: Body, context: { readonly paymentId: string; readonly apiKeyId: string }): ParsedCommand {
+export function parseCommand(
+  kind: CommandKind,
+  body: Body,
+  context: { readonly paymentId: string; readonly apiKeyId: string },
+): ParsedCommand {
   const fields: FieldProblem[] = [];
   const amount = (name: string): bigint | undefined => {
     if (body[name] === undefined) return undefined;
@@ -104,7 +137,12 @@ export function parseCommand(kind: CommandKind, body: Body, context: { readonly 
       command = { kind, paymentId, amountMinor: amount('amount_minor') ?? 0n, reason: text('reason') };
       break;
     case 'cancel':
-      command = { kind, paymentId, reason: text('reason'), cancelledBy: text('cancelled_by') ?? `api-key:${context.apiKeyId}` };
+      command = {
+        kind,
+        paymentId,
+        reason: text('reason'),
+        cancelledBy: text('cancelled_by') ?? `api-key:${context.apiKeyId}`,
+      };
       break;
     case 'fail':
       command = { kind, paymentId, failureCode: body.failure_code as string, failureMessage: text('failure_message') };
@@ -139,10 +177,21 @@ export function toDomainPayment(p: GatewayPayment): Payment {
  */
 export function decide(command: PaymentCommand, current: GatewayPayment | undefined, context: EventContext): Decision {
   if (command.kind === 'initiate' && current) {
-    return { ok: false, status: 409, error: 'payment_exists', message: `payment ${command.paymentId} already exists (it is ${current.state})`, state: current.state };
+    return {
+      ok: false,
+      status: 409,
+      error: 'payment_exists',
+      message: `payment ${command.paymentId} already exists (it is ${current.state})`,
+      state: current.state,
+    };
   }
   if (command.kind !== 'initiate' && !current) {
-    return { ok: false, status: 404, error: 'payment_not_found', message: `payment ${command.paymentId} does not exist` };
+    return {
+      ok: false,
+      status: 404,
+      error: 'payment_not_found',
+      message: `payment ${command.paymentId} does not exist`,
+    };
   }
   const seq = current ? current.lastSeq + 1n : 1n;
   const event = candidateEvent(command, current, seq, context);
@@ -155,13 +204,30 @@ export function decide(command: PaymentCommand, current: GatewayPayment | undefi
       case 'AMOUNT_EXCEEDED':
         return { ok: false, status: 409, error: 'amount_exceeded', message: step.error, ...(state && { state }) };
       case 'INVALID_AMOUNT':
-        return { ok: false, status: 400, error: 'invalid_request', message: step.error, fields: [{ field: 'amount_minor', problem: step.error }] };
+        return {
+          ok: false,
+          status: 400,
+          error: 'invalid_request',
+          message: step.error,
+          fields: [{ field: 'amount_minor', problem: step.error }],
+        };
       case 'INVALID_CURRENCY':
-        return { ok: false, status: 400, error: 'invalid_request', message: step.error, fields: [{ field: 'currency', problem: step.error }] };
+        return {
+          ok: false,
+          status: 400,
+          error: 'invalid_request',
+          message: step.error,
+          fields: [{ field: 'currency', problem: step.error }],
+        };
       case 'CURRENCY_MISMATCH':
       case 'ENTITY_MISMATCH':
         // The gateway builds both from the stored payment: reaching this is a bug, not a client error.
-        return { ok: false, status: 500, error: 'internal_error', message: `the gateway built an inconsistent event: ${step.error}` };
+        return {
+          ok: false,
+          status: 500,
+          error: 'internal_error',
+          message: `the gateway built an inconsistent event: ${step.error}`,
+        };
     }
   }
   const next = step.payment;
@@ -184,7 +250,12 @@ export function decide(command: PaymentCommand, current: GatewayPayment | undefi
   };
 }
 
-function candidateEvent(command: PaymentCommand, current: GatewayPayment | undefined, seq: bigint, context: EventContext): PaymentEvent {
+function candidateEvent(
+  command: PaymentCommand,
+  current: GatewayPayment | undefined,
+  seq: bigint,
+  context: EventContext,
+): PaymentEvent {
   const common = {
     event_id: context.eventId,
     entity_type: PAYMENT_ENTITY_TYPE,
@@ -224,19 +295,44 @@ function candidateEvent(command: PaymentCommand, current: GatewayPayment | undef
     case 'capture':
       return {
         type: 'PaymentCaptured',
-        payload: { ...common, amount_minor: command.amountMinor ?? toDomainPayment(c).authorizedMinor, currency: c.currency, acquirer_reference: command.acquirerReference },
+        payload: {
+          ...common,
+          amount_minor: command.amountMinor ?? toDomainPayment(c).authorizedMinor,
+          currency: c.currency,
+          acquirer_reference: command.acquirerReference,
+        },
       };
     case 'refund':
-      return { type: 'PaymentRefunded', payload: { ...common, refund_id: context.refundId, amount_minor: command.amountMinor, currency: c.currency, reason: command.reason } };
+      return {
+        type: 'PaymentRefunded',
+        payload: {
+          ...common,
+          refund_id: context.refundId,
+          amount_minor: command.amountMinor,
+          currency: c.currency,
+          reason: command.reason,
+        },
+      };
     case 'cancel':
-      return { type: 'PaymentCancelled', payload: { ...common, cancelled_by: command.cancelledBy, reason: command.reason } };
+      return {
+        type: 'PaymentCancelled',
+        payload: { ...common, cancelled_by: command.cancelledBy, reason: command.reason },
+      };
     case 'fail':
-      return { type: 'PaymentFailed', payload: { ...common, failure_code: command.failureCode, failure_message: command.failureMessage } };
+      return {
+        type: 'PaymentFailed',
+        payload: { ...common, failure_code: command.failureCode, failure_message: command.failureMessage },
+      };
   }
 }
 
 /** The seq a refund, capture, ... would get and its outbox `event_type`; for responses. */
-export function emittedEvent(event: PaymentEvent): { event_id: string; event_type: PaymentEvent['type']; seq: string; refund_id?: string } {
+export function emittedEvent(event: PaymentEvent): {
+  event_id: string;
+  event_type: PaymentEvent['type'];
+  seq: string;
+  refund_id?: string;
+} {
   const base = { event_id: event.payload.event_id, event_type: event.type, seq: event.payload.seq.toString() };
   return event.type === 'PaymentRefunded' ? { ...base, refund_id: event.payload.refund_id } : base;
 }

@@ -41,7 +41,12 @@ export interface ErrorBody {
 
 /** Every way a write request ends; only `completed` changed anything (and is what a replay returns). */
 export type WriteOutcome =
-  | { readonly kind: 'completed'; readonly status: number; readonly body: Readonly<Record<string, unknown>>; readonly event: PaymentEvent }
+  | {
+      readonly kind: 'completed';
+      readonly status: number;
+      readonly body: Readonly<Record<string, unknown>>;
+      readonly event: PaymentEvent;
+    }
   | { readonly kind: 'replayed'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'refused'; readonly status: number; readonly body: ErrorBody }
   | { readonly kind: 'key_in_use' }
@@ -59,7 +64,14 @@ export interface PaymentStoreOptions {
   readonly authorizationTtlMs: number;
 }
 
-const SUCCESS_STATUS: Readonly<Record<PaymentCommand['kind'], number>> = { initiate: 201, refund: 201, authorize: 200, capture: 200, cancel: 200, fail: 200 };
+const SUCCESS_STATUS: Readonly<Record<PaymentCommand['kind'], number>> = {
+  initiate: 201,
+  refund: 201,
+  authorize: 200,
+  capture: 200,
+  cancel: 200,
+  fail: 200,
+};
 
 const PAYMENT_COLUMNS = `payment_id, state, customer_id, merchant_id, currency, amount_minor::text, captured_minor::text, refunded_minor::text, last_seq::text, created_at, updated_at`;
 
@@ -127,22 +139,34 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
   const { pool } = options;
   const types = paymentTypes();
 
-  async function writeInTransaction(client: pg.PoolClient, request: WriteRequest): Promise<{ commit: boolean; outcome: WriteOutcome }> {
+  async function writeInTransaction(
+    client: pg.PoolClient,
+    request: WriteRequest,
+  ): Promise<{ commit: boolean; outcome: WriteOutcome }> {
     const { apiKeyId, idempotencyKey, command } = request;
     // A second request with the same key waits for nothing: while the first holds the lock, it is told 409. The
     // key is a decimal bigint computed here, so it can go in the text of the one-round-trip `begin; ...`.
     const lockKey = BigInt(idempotencyLockKey(apiKeyId, idempotencyKey)).toString();
-    const [, lock] = (await client.query(`begin; select pg_try_advisory_xact_lock(${lockKey}::bigint) as locked`)) as unknown as [pg.QueryResult, pg.QueryResult<{ locked: boolean }>];
+    const [, lock] = (await client.query(
+      `begin; select pg_try_advisory_xact_lock(${lockKey}::bigint) as locked`,
+    )) as unknown as [pg.QueryResult, pg.QueryResult<{ locked: boolean }>];
     if (!lock.rows[0]?.locked) return { commit: false, outcome: { kind: 'key_in_use' } };
 
     // A statement of its own, after the lock: its snapshot sees the record of a request that held the key before.
-    const previous = await client.query<{ request_hash: string; response_status: number | null; response_body: unknown }>(
+    const previous = await client.query<{
+      request_hash: string;
+      response_status: number | null;
+      response_body: unknown;
+    }>(
       'select request_hash, response_status, response_body from idempotency_requests where api_key_id = $1 and idempotency_key = $2',
       [apiKeyId, idempotencyKey],
     );
     const record = previous.rows[0];
     if (record) {
-      const outcome: WriteOutcome = record.request_hash === request.requestHash ? { kind: 'replayed', status: record.response_status ?? 200, body: record.response_body } : { kind: 'key_reused' };
+      const outcome: WriteOutcome =
+        record.request_hash === request.requestHash
+          ? { kind: 'replayed', status: record.response_status ?? 200, body: record.response_body }
+          : { kind: 'key_reused' };
       return { commit: false, outcome };
     }
 
@@ -167,17 +191,35 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
     });
     if (!decision.ok) {
       const { status, error, message, fields, state } = decision;
-      return { commit: false, outcome: { kind: 'refused', status, body: { error, message, ...(fields && { fields }), ...(state && { state }) } } };
+      return {
+        commit: false,
+        outcome: {
+          kind: 'refused',
+          status,
+          body: { error, message, ...(fields && { fields }), ...(state && { state }) },
+        },
+      };
     }
     if (command.kind === 'initiate' && row?.currency_known === false) {
       const problem = `'${command.currency}' is not an ISO-4217 currency this ledger knows`;
-      return { commit: false, outcome: { kind: 'refused', status: 400, body: { error: 'invalid_request', message: `currency ${problem}`, fields: [{ field: 'currency', problem }] } } };
+      return {
+        commit: false,
+        outcome: {
+          kind: 'refused',
+          status: 400,
+          body: { error: 'invalid_request', message: `currency ${problem}`, fields: [{ field: 'currency', problem }] },
+        },
+      };
     }
 
     const { event, payment } = decision;
     const type = types[event.type];
     if (!type.isValid(event.payload)) {
-      throw new GatewayError('INVALID_EVENT', `the ${event.type} built for payment ${payment.paymentId} does not fit its Avro schema`, { context: { eventId: event.payload.event_id } });
+      throw new GatewayError(
+        'INVALID_EVENT',
+        `the ${event.type} built for payment ${payment.paymentId} does not fit its Avro schema`,
+        { context: { eventId: event.payload.event_id } },
+      );
     }
     const status = SUCCESS_STATUS[command.kind];
     const body = { ...paymentView(payment), event: emittedEvent(event) };
@@ -199,11 +241,30 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
     ];
     const written =
       command.kind === 'initiate'
-        ? await client.query<{ written: number }>(INITIATE_EFFECTS, [...common, payment.state, payment.customerId, payment.merchantId, payment.currency, payment.amountMinor.toString()])
-        : await client.query<{ written: number }>(TRANSITION_EFFECTS, [...common, payment.state, payment.capturedMinor.toString(), payment.refundedMinor.toString()]);
+        ? await client.query<{ written: number }>(INITIATE_EFFECTS, [
+            ...common,
+            payment.state,
+            payment.customerId,
+            payment.merchantId,
+            payment.currency,
+            payment.amountMinor.toString(),
+          ])
+        : await client.query<{ written: number }>(TRANSITION_EFFECTS, [
+            ...common,
+            payment.state,
+            payment.capturedMinor.toString(),
+            payment.refundedMinor.toString(),
+          ]);
     if (written.rows[0]?.written !== 1) {
       // Only an initiate can write nothing: another request created the same client-chosen id first.
-      return { commit: false, outcome: { kind: 'refused', status: 409, body: { error: 'payment_exists', message: `payment ${payment.paymentId} already exists` } } };
+      return {
+        commit: false,
+        outcome: {
+          kind: 'refused',
+          status: 409,
+          body: { error: 'payment_exists', message: `payment ${payment.paymentId} already exists` },
+        },
+      };
     }
     return { commit: true, outcome: { kind: 'completed', status, body, event } };
   }
@@ -223,7 +284,10 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
         );
       } catch (error) {
         // Only possible if two transactions held one key's lock, which the lock rules out; answered as "in use".
-        if (pgErrorKind(error) === 'unique_violation' && violatedConstraint(error) === 'idempotency_requests_api_key_id_idempotency_key_pk') {
+        if (
+          pgErrorKind(error) === 'unique_violation' &&
+          violatedConstraint(error) === 'idempotency_requests_api_key_id_idempotency_key_pk'
+        ) {
           return { kind: 'key_in_use' };
         }
         throw error;
@@ -231,7 +295,10 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
     },
 
     async read(paymentId) {
-      const { rows } = await pool.query<PaymentRow>(`select ${PAYMENT_COLUMNS} from gateway_payments where payment_id = $1`, [paymentId]);
+      const { rows } = await pool.query<PaymentRow>(
+        `select ${PAYMENT_COLUMNS} from gateway_payments where payment_id = $1`,
+        [paymentId],
+      );
       return rows[0] && toPayment(rows[0]);
     },
 

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, idempotencyLockKey, requestHash } from './request-hash.ts';
 
-const base = { method: 'POST', route: '/v1/payments/:id/capture', params: { id: 'p-1' }, body: { amount_minor: '100', acquirer_reference: null } };
+const base = {
+  method: 'POST',
+  route: '/v1/payments/:id/capture',
+  params: { id: 'p-1' },
+  body: { amount_minor: '100', acquirer_reference: null },
+};
 
 describe('request hash', () => {
   it('writes canonical JSON: keys sorted at every level, no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }], é: true })).toBe('{"a":[{"c":"x","d":null}],"b":1,"é":true}');
+    expect(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }], é: true })).toBe(
+      '{"a":[{"c":"x","d":null}],"b":1,"é":true}',
+    );
     expect(() => canonicalJson({ a: undefined })).toThrowError(TypeError);
     expect(() => canonicalJson(Number.NaN)).toThrowError(TypeError);
   });

@@ -32,7 +32,12 @@ export function canonicalJson(value: unknown): string {
 
 /** The hex SHA-256 of the request's method, route, path parameters and canonical body. */
 export function requestHash(request: RequestFingerprint): string {
-  const text = canonicalJson({ method: request.method.toUpperCase(), route: request.route, params: request.params, body: request.body ?? {} });
+  const text = canonicalJson({
+    method: request.method.toUpperCase(),
+    route: request.route,
+    params: request.params,
+    body: request.body ?? {},
+  });
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 

@@ -25,7 +25,10 @@ export interface ResponseSpec {
   readonly contentType?: string;
 }
 
-export type RouteKind = { readonly kind: 'command'; readonly command: CommandKind } | { readonly kind: 'read' } | { readonly kind: 'ops'; readonly name: 'healthz' | 'readyz' | 'metrics' | 'openapi' };
+export type RouteKind =
+  | { readonly kind: 'command'; readonly command: CommandKind }
+  | { readonly kind: 'read' }
+  | { readonly kind: 'ops'; readonly name: 'healthz' | 'readyz' | 'metrics' | 'openapi' };
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST';
@@ -51,11 +54,13 @@ const err = (description: string): ResponseSpec => ({ description, schema: error
 
 /** The error answers every authenticated write can give. */
 const WRITE_ERRORS: Readonly<Record<number, ResponseSpec>> = {
-  400: err('invalid_request (with `fields` naming each invalid field), invalid_json, idempotency_key_missing or idempotency_key_invalid. Nothing was written.'),
+  400: err(
+    'invalid_request (with `fields` naming each invalid field), invalid_json, idempotency_key_missing or idempotency_key_invalid. Nothing was written.',
+  ),
   401: err('unauthenticated: no API key (x-api-key or Authorization: Bearer).'),
   403: err('forbidden: the API key is not valid.'),
   409: err(
-    'idempotency_key_in_use (the same key is being processed; retry later), illegal_transition (the state machine refuses the event in the payment\'s current state), amount_exceeded (more than the authorized or refundable amount) or payment_exists. Nothing was written.',
+    "idempotency_key_in_use (the same key is being processed; retry later), illegal_transition (the state machine refuses the event in the payment's current state), amount_exceeded (more than the authorized or refundable amount) or payment_exists. Nothing was written.",
   ),
   413: err('body_too_large: the body is over BODY_LIMIT_BYTES.'),
   415: err('unsupported_media_type: send application/json.'),
@@ -64,15 +69,31 @@ const WRITE_ERRORS: Readonly<Record<number, ResponseSpec>> = {
 };
 
 const command = (
-  spec: Omit<RouteSpec, 'tag' | 'authenticated' | 'idempotent' | 'method' | 'handler' | 'responses'> & { readonly command: CommandKind; readonly success: 200 | 201; readonly notFound: boolean },
+  spec: Omit<RouteSpec, 'tag' | 'authenticated' | 'idempotent' | 'method' | 'handler' | 'responses'> & {
+    readonly command: CommandKind;
+    readonly success: 200 | 201;
+    readonly notFound: boolean;
+  },
 ): RouteSpec => {
   const { command: kind, success, notFound, ...rest } = spec;
   const responses: Record<number, ResponseSpec> = {
-    [success]: { description: 'Done: the payment after the request and the event it emitted. A replay (same key and request) answers the same, with `Idempotent-Replayed: true`.', schema: paymentCommandResponse },
+    [success]: {
+      description:
+        'Done: the payment after the request and the event it emitted. A replay (same key and request) answers the same, with `Idempotent-Replayed: true`.',
+      schema: paymentCommandResponse,
+    },
     ...WRITE_ERRORS,
   };
   if (notFound) responses[404] = err('payment_not_found. Nothing was written.');
-  return { ...rest, method: 'POST', tag: 'payments', authenticated: true, idempotent: true, handler: { kind: 'command', command: kind }, responses };
+  return {
+    ...rest,
+    method: 'POST',
+    tag: 'payments',
+    authenticated: true,
+    idempotent: true,
+    handler: { kind: 'command', command: kind },
+    responses,
+  };
 };
 
 export const ROUTES: readonly RouteSpec[] = [
@@ -80,7 +101,8 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/payments',
     operationId: 'initiatePayment',
     summary: 'Initiate a payment',
-    description: 'Emits PaymentInitiated (seq 1). The client may choose payment_id; otherwise the gateway generates a UUID.',
+    description:
+      'Emits PaymentInitiated (seq 1). The client may choose payment_id; otherwise the gateway generates a UUID.',
     command: 'initiate',
     body: initiatePaymentRequest,
     success: 201,
@@ -112,7 +134,8 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/payments/{id}/refunds',
     operationId: 'refundPayment',
     summary: 'Refund part or the rest of the captured amount',
-    description: 'Emits PaymentRefunded. Allowed when the payment is captured; all refunds together are at most the captured amount.',
+    description:
+      'Emits PaymentRefunded. Allowed when the payment is captured; all refunds together are at most the captured amount.',
     command: 'refund',
     pathParams: idParam,
     body: refundPaymentRequest,
@@ -146,7 +169,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/payments/{id}',
     operationId: 'getPayment',
     summary: 'Read a payment',
-    description: 'The gateway\'s view: state, amounts (as strings of digits), the last seq and timestamps.',
+    description: "The gateway's view: state, amounts (as strings of digits), the last seq and timestamps.",
     tag: 'payments',
     authenticated: true,
     idempotent: false,
@@ -181,7 +204,10 @@ export const ROUTES: readonly RouteSpec[] = [
     authenticated: false,
     idempotent: false,
     handler: { kind: 'ops', name: 'readyz' },
-    responses: { 200: { description: 'Ready.', schema: healthResponse }, 503: { description: 'Not ready; `checks` says why.', schema: healthResponse } },
+    responses: {
+      200: { description: 'Ready.', schema: healthResponse },
+      503: { description: 'Not ready; `checks` says why.', schema: healthResponse },
+    },
   },
   {
     method: 'GET',
@@ -198,7 +224,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/openapi.json',
     operationId: 'openapi',
-    summary: 'This API\'s OpenAPI 3.1 document',
+    summary: "This API's OpenAPI 3.1 document",
     tag: 'operations',
     authenticated: false,
     idempotent: false,

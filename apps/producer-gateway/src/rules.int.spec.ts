@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponse } from './api-schemas.ts';
 import { validateJson } from './json-schema.ts';
 import { idempotencyLockKey } from './request-hash.ts';
-import { API_KEY, OTHER_API_KEY, startGatewayHarness, type CallOptions, type GatewayHarness, type HttpResult } from './test-support/gateway-harness.ts';
+import {
+  API_KEY,
+  OTHER_API_KEY,
+  startGatewayHarness,
+  type CallOptions,
+  type GatewayHarness,
+  type HttpResult,
+} from './test-support/gateway-harness.ts';
 
 let h: GatewayHarness;
 beforeAll(async () => {
@@ -42,8 +49,12 @@ async function refused(method: string, path: string, options: CallOptions = {}):
 }
 
 /** A payment moved to `state` through the API. */
-async function paymentIn(state: 'initiated' | 'authorized' | 'captured' | 'cancelled', amount = '10000'): Promise<string> {
-  const id = (await h.call('POST', '/v1/payments', { body: newPayment({ amount_minor: amount }) })).json.payment_id as string;
+async function paymentIn(
+  state: 'initiated' | 'authorized' | 'captured' | 'cancelled',
+  amount = '10000',
+): Promise<string> {
+  const id = (await h.call('POST', '/v1/payments', { body: newPayment({ amount_minor: amount }) })).json
+    .payment_id as string;
   if (state === 'cancelled') await h.call('POST', `/v1/payments/${id}/cancel`);
   if (state === 'authorized' || state === 'captured') await h.call('POST', `/v1/payments/${id}/authorize`);
   if (state === 'captured') await h.call('POST', `/v1/payments/${id}/capture`);
@@ -56,8 +67,24 @@ describe('authentication', () => {
   it('answers 401 without an API key and 403 with a wrong one, on reads and writes, writing nothing', async () => {
     expectError(await refused('POST', '/v1/payments', { body: newPayment(), apiKey: null }), 401, 'unauthenticated');
     expectError(await refused('POST', '/v1/payments', { body: newPayment(), apiKey: 'sk_wrong' }), 403, 'forbidden');
-    expectError(await refused('POST', '/v1/payments', { body: newPayment(), apiKey: null, headers: { authorization: 'Bearer sk_wrong' } }), 403, 'forbidden');
-    expectError(await refused('POST', '/v1/payments', { body: newPayment(), apiKey: null, headers: { authorization: `Basic ${API_KEY}` } }), 401, 'unauthenticated');
+    expectError(
+      await refused('POST', '/v1/payments', {
+        body: newPayment(),
+        apiKey: null,
+        headers: { authorization: 'Bearer sk_wrong' },
+      }),
+      403,
+      'forbidden',
+    );
+    expectError(
+      await refused('POST', '/v1/payments', {
+        body: newPayment(),
+        apiKey: null,
+        headers: { authorization: `Basic ${API_KEY}` },
+      }),
+      401,
+      'unauthenticated',
+    );
     const id = await paymentIn('initiated');
     expectError(await h.call('GET', `/v1/payments/${id}`, { apiKey: null }), 401, 'unauthenticated');
     expectError(await h.call('GET', `/v1/payments/${id}`, { apiKey: `${API_KEY}x` }), 403, 'forbidden');
@@ -94,7 +121,9 @@ describe('request validation', () => {
     ['a JSON number above 2^53', 2 ** 53 + 2],
     ['a string above 2^63-1', '9223372036854775808'],
   ])('refuses amount_minor as %s', async (_what, amount) => {
-    const response = await refused('POST', '/v1/payments', { rawBody: JSON.stringify(newPayment()).replace('"10000"', JSON.stringify(amount)) });
+    const response = await refused('POST', '/v1/payments', {
+      rawBody: JSON.stringify(newPayment()).replace('"10000"', JSON.stringify(amount)),
+    });
     expectError(response, 400, 'invalid_request');
     expect(response.json.fields).toEqual([{ field: 'amount_minor', problem: expect.any(String) }]);
   });
@@ -102,7 +131,9 @@ describe('request validation', () => {
   it('refuses a currency that is well formed but unknown to the ledger', async () => {
     const response = await refused('POST', '/v1/payments', { body: newPayment({ currency: 'XYZ' }) });
     expectError(response, 400, 'invalid_request');
-    expect(response.json.fields).toEqual([{ field: 'currency', problem: expect.stringContaining("'XYZ' is not an ISO-4217 currency") }]);
+    expect(response.json.fields).toEqual([
+      { field: 'currency', problem: expect.stringContaining("'XYZ' is not an ISO-4217 currency") },
+    ]);
   });
 
   it('refuses an invalid payment id in the path', async () => {
@@ -114,7 +145,11 @@ describe('request validation', () => {
 
   it('answers 400 to malformed JSON, an empty JSON body and a body that is not an object', async () => {
     expectError(await refused('POST', '/v1/payments', { rawBody: '{"customer_id": "c1",' }), 400, 'invalid_json');
-    expectError(await refused('POST', '/v1/payments', { rawBody: '', contentType: 'application/json' }), 400, 'invalid_json');
+    expectError(
+      await refused('POST', '/v1/payments', { rawBody: '', contentType: 'application/json' }),
+      400,
+      'invalid_json',
+    );
     const array = await refused('POST', '/v1/payments', { rawBody: '[1,2]' });
     expectError(array, 400, 'invalid_request');
     expect(array.json.fields).toEqual([{ field: '(body)', problem: 'must be an object' }]);
@@ -123,8 +158,19 @@ describe('request validation', () => {
   it('answers 413 to a body over the limit and 415 to a body that is not JSON', async () => {
     const big = await refused('POST', '/v1/payments', { body: newPayment({ description: 'x'.repeat(17 * 1024) }) });
     expectError(big, 413, 'body_too_large');
-    expectError(await refused('POST', '/v1/payments', { rawBody: 'customer_id=c1', contentType: 'text/plain' }), 415, 'unsupported_media_type');
-    expectError(await refused('POST', '/v1/payments', { rawBody: 'customer_id=c1', contentType: 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    expectError(
+      await refused('POST', '/v1/payments', { rawBody: 'customer_id=c1', contentType: 'text/plain' }),
+      415,
+      'unsupported_media_type',
+    );
+    expectError(
+      await refused('POST', '/v1/payments', {
+        rawBody: 'customer_id=c1',
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+      415,
+      'unsupported_media_type',
+    );
   });
 });
 
@@ -147,15 +193,27 @@ describe('the state machine', () => {
     const initiated = await paymentIn('initiated');
     const capture = await refused('POST', `/v1/payments/${initiated}/capture`);
     expectError(capture, 409, 'illegal_transition');
-    expect(capture.json).toMatchObject({ state: 'initiated', message: `PaymentCaptured is not allowed: payment ${initiated} is initiated` });
-    expectError(await refused('POST', `/v1/payments/${initiated}/refunds`, { body: { amount_minor: '1' } }), 409, 'illegal_transition');
+    expect(capture.json).toMatchObject({
+      state: 'initiated',
+      message: `PaymentCaptured is not allowed: payment ${initiated} is initiated`,
+    });
+    expectError(
+      await refused('POST', `/v1/payments/${initiated}/refunds`, { body: { amount_minor: '1' } }),
+      409,
+      'illegal_transition',
+    );
 
     const authorized = await paymentIn('authorized');
     expectError(await refused('POST', `/v1/payments/${authorized}/authorize`), 409, 'illegal_transition');
 
     const captured = await paymentIn('captured');
-    for (const path of ['authorize', 'capture', 'cancel']) expectError(await refused('POST', `/v1/payments/${captured}/${path}`), 409, 'illegal_transition');
-    expectError(await refused('POST', `/v1/payments/${captured}/fail`, { body: { failure_code: 'late' } }), 409, 'illegal_transition');
+    for (const path of ['authorize', 'capture', 'cancel'])
+      expectError(await refused('POST', `/v1/payments/${captured}/${path}`), 409, 'illegal_transition');
+    expectError(
+      await refused('POST', `/v1/payments/${captured}/fail`, { body: { failure_code: 'late' } }),
+      409,
+      'illegal_transition',
+    );
 
     const cancelled = await paymentIn('cancelled');
     const final = await refused('POST', `/v1/payments/${cancelled}/authorize`);
@@ -169,8 +227,12 @@ describe('the state machine', () => {
     expectError(capture, 409, 'amount_exceeded');
     expect(capture.json.message).toBe('capture of 5001 exceeds the authorized 5000');
 
-    expect((await h.call('POST', `/v1/payments/${authorized}/capture`, { body: { amount_minor: '4000' } })).json).toMatchObject({ captured_minor: '4000' });
-    expect((await h.call('POST', `/v1/payments/${authorized}/refunds`, { body: { amount_minor: '3000' } })).status).toBe(201);
+    expect(
+      (await h.call('POST', `/v1/payments/${authorized}/capture`, { body: { amount_minor: '4000' } })).json,
+    ).toMatchObject({ captured_minor: '4000' });
+    expect(
+      (await h.call('POST', `/v1/payments/${authorized}/refunds`, { body: { amount_minor: '3000' } })).status,
+    ).toBe(201);
     const refund = await refused('POST', `/v1/payments/${authorized}/refunds`, { body: { amount_minor: '1001' } });
     expectError(refund, 409, 'amount_exceeded');
     expect(refund.json).toMatchObject({ state: 'captured', message: 'refund of 1001 exceeds the refundable 1000' });
@@ -185,9 +247,21 @@ describe('the state machine', () => {
 
 describe('idempotency', () => {
   it('answers 400 to a write without an Idempotency-Key, or with a malformed one, writing nothing', async () => {
-    expectError(await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: null }), 400, 'idempotency_key_missing');
-    expectError(await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: 'has space' }), 400, 'idempotency_key_invalid');
-    expectError(await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: 'k'.repeat(256) }), 400, 'idempotency_key_invalid');
+    expectError(
+      await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: null }),
+      400,
+      'idempotency_key_missing',
+    );
+    expectError(
+      await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: 'has space' }),
+      400,
+      'idempotency_key_invalid',
+    );
+    expectError(
+      await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: 'k'.repeat(256) }),
+      400,
+      'idempotency_key_invalid',
+    );
   });
 
   it('replays the original answer, byte for byte, to the same key and body', async () => {
@@ -224,16 +298,31 @@ describe('idempotency', () => {
     const key = uniqueName('idem');
     const body = newPayment();
     expect((await h.call('POST', '/v1/payments', { body, idempotencyKey: key })).status).toBe(201);
-    const other = await refused('POST', '/v1/payments', { body: { ...body, amount_minor: '10001' }, idempotencyKey: key });
+    const other = await refused('POST', '/v1/payments', {
+      body: { ...body, amount_minor: '10001' },
+      idempotencyKey: key,
+    });
     expectError(other, 422, 'idempotency_key_reused');
     // "10000" and 10000 are the same amount, but not the same request.
-    expectError(await refused('POST', '/v1/payments', { body: { ...body, amount_minor: 10000 }, idempotencyKey: key }), 422, 'idempotency_key_reused');
+    expectError(
+      await refused('POST', '/v1/payments', { body: { ...body, amount_minor: 10000 }, idempotencyKey: key }),
+      422,
+      'idempotency_key_reused',
+    );
 
     const [a, b] = [await paymentIn('initiated'), await paymentIn('initiated')];
     const authorizeKey = uniqueName('idem');
     expect((await h.call('POST', `/v1/payments/${a}/authorize`, { idempotencyKey: authorizeKey })).status).toBe(200);
-    expectError(await refused('POST', `/v1/payments/${b}/authorize`, { idempotencyKey: authorizeKey }), 422, 'idempotency_key_reused');
-    expectError(await refused('POST', `/v1/payments/${a}/cancel`, { idempotencyKey: authorizeKey }), 422, 'idempotency_key_reused');
+    expectError(
+      await refused('POST', `/v1/payments/${b}/authorize`, { idempotencyKey: authorizeKey }),
+      422,
+      'idempotency_key_reused',
+    );
+    expectError(
+      await refused('POST', `/v1/payments/${a}/cancel`, { idempotencyKey: authorizeKey }),
+      422,
+      'idempotency_key_reused',
+    );
   });
 
   it('scopes keys per API key: the same key under another API key is another request', async () => {
@@ -244,7 +333,10 @@ describe('idempotency', () => {
     expect([mine.status, theirs.status]).toEqual([201, 201]);
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
     expect(theirs.json.payment_id).not.toBe(mine.json.payment_id);
-    const records = await h.db.query<{ api_key_id: string }>('select api_key_id from idempotency_requests where idempotency_key = $1 order by api_key_id', [key]);
+    const records = await h.db.query<{ api_key_id: string }>(
+      'select api_key_id from idempotency_requests where idempotency_key = $1 order by api_key_id',
+      [key],
+    );
     expect(records.rows).toEqual([{ api_key_id: 'merchant-a' }, { api_key_id: 'merchant-b' }]);
   });
 
@@ -258,7 +350,10 @@ describe('idempotency', () => {
       const busy = await refused('POST', '/v1/payments', { body: newPayment(), idempotencyKey: key });
       expectError(busy, 409, 'idempotency_key_in_use');
       // The lock is per (API key, Idempotency-Key): the other API key is not blocked by it.
-      expect((await h.call('POST', '/v1/payments', { body: newPayment(), idempotencyKey: key, apiKey: OTHER_API_KEY })).status).toBe(201);
+      expect(
+        (await h.call('POST', '/v1/payments', { body: newPayment(), idempotencyKey: key, apiKey: OTHER_API_KEY }))
+          .status,
+      ).toBe(201);
     } finally {
       await holder.end();
     }
@@ -268,7 +363,11 @@ describe('idempotency', () => {
   it('keeps no record of refused requests: the same key can be used again once the request is valid', async () => {
     const key = uniqueName('idem');
     const id = await paymentIn('initiated');
-    expectError(await refused('POST', `/v1/payments/${id}/capture`, { idempotencyKey: key }), 409, 'illegal_transition');
+    expectError(
+      await refused('POST', `/v1/payments/${id}/capture`, { idempotencyKey: key }),
+      409,
+      'illegal_transition',
+    );
     await h.call('POST', `/v1/payments/${id}/authorize`);
     const retried = await h.call('POST', `/v1/payments/${id}/capture`, { idempotencyKey: key });
     expect(retried.status).toBe(200);
@@ -279,11 +378,16 @@ describe('idempotency', () => {
 describe('logs', () => {
   it('never contain an API key, in either header, or the database password', async () => {
     await h.call('POST', '/v1/payments', { body: newPayment() });
-    await h.call('GET', '/v1/payments/whatever', { apiKey: null, headers: { authorization: `Bearer ${OTHER_API_KEY}` } });
+    await h.call('GET', '/v1/payments/whatever', {
+      apiKey: null,
+      headers: { authorization: `Bearer ${OTHER_API_KEY}` },
+    });
     await h.call('POST', '/v1/payments', { body: newPayment(), apiKey: 'sk_not_a_key_9f8e' });
     await h.call('POST', '/v1/payments', { rawBody: '{oops' });
     const text = h.logs.join('\n');
-    expect(h.logs.some((line) => line.includes('"route":"/v1/payments"') && line.includes('"apiKeyId":"merchant-a"'))).toBe(true);
+    expect(
+      h.logs.some((line) => line.includes('"route":"/v1/payments"') && line.includes('"apiKeyId":"merchant-a"')),
+    ).toBe(true);
     for (const secret of [API_KEY, OTHER_API_KEY, 'sk_not_a_key_9f8e', 'spr:spr@']) expect(text).not.toContain(secret);
   });
 });

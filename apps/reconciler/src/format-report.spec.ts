@@ -10,7 +10,13 @@ const report: ReconciliationReport = {
   counts: { missing: 1, duplicated: 0, out_of_order: 0, parked: 1, drifted: 0, clean: 2, pending: 0 },
   balanceMismatches: 0,
   issues: [
-    { paymentId: 'p-1', kind: 'missing', detail: 'seq 2 in the log but not in the ledger', repairable: true, positions: [{ partition: 0, offset: 4n }] },
+    {
+      paymentId: 'p-1',
+      kind: 'missing',
+      detail: 'seq 2 in the log but not in the ledger',
+      repairable: true,
+      positions: [{ partition: 0, offset: 4n }],
+    },
     { paymentId: 'p-1', kind: 'parked', detail: '1 event(s) waiting for a missing sequence number', repairable: true },
   ],
 };

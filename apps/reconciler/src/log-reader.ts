@@ -24,7 +24,12 @@ export interface LogFacts {
  * deleted afterwards (the consumer's group and its offsets are never touched). Decoding goes through the schema
  * registry; a record that cannot be decoded is counted, not fatal.
  */
-export async function readLog(kafka: Kafka, topic: string, codec: PaymentCodec, onProgress: (read: number, total: number) => void = () => undefined): Promise<LogFacts> {
+export async function readLog(
+  kafka: Kafka,
+  topic: string,
+  codec: PaymentCodec,
+  onProgress: (read: number, total: number) => void = () => undefined,
+): Promise<LogFacts> {
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `spr-reconciler-${randomUUID()}`;
@@ -51,12 +56,17 @@ export async function readLog(kafka: Kafka, topic: string, codec: PaymentCodec, 
                 const offset = BigInt(message.offset);
                 if (offset >= end || offset < startOffsets.get(batch.partition)!) continue;
                 records++;
-                const decoded = codec.decodeCached(message.value ?? null) ?? (await codec.decode(message.value ?? null));
+                const decoded =
+                  codec.decodeCached(message.value ?? null) ?? (await codec.decode(message.value ?? null));
                 if (!decoded.ok) {
                   if (decoded.retriable) throw new Error(`the schema registry is unavailable: ${decoded.error}`);
                   undecodable++;
                 } else if (!events.has(decoded.event.payload.event_id)) {
-                  events.set(decoded.event.payload.event_id, { event: decoded.event, partition: batch.partition, offset });
+                  events.set(decoded.event.payload.event_id, {
+                    event: decoded.event,
+                    partition: batch.partition,
+                    offset,
+                  });
                 }
               }
               if (records % 10_000 < batch.messages.length) onProgress(records, total);

@@ -12,7 +12,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError, EXIT_CODES, runService } from '@spr/app-config';
 import { createPaymentCodec } from '@spr/contracts';
 import { createPool } from '@spr/ledger-db';
-import { createLogger, createMetricsRegistry, createOpsServer, silenceKnownDependencyWarnings } from '@spr/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createOpsServer,
+  silenceKnownDependencyWarnings,
+} from '@spr/observability';
 import { createKafkaClient, createSchemaRegistryClient } from '@spr/routing';
 import { reconcilerConfigFromEnv } from './config.ts';
 import { formatReport } from './format-report.ts';
@@ -29,14 +34,20 @@ function parseOptions() {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { json: { type: 'boolean', default: false }, repair: { type: 'boolean', default: false }, wait: { type: 'string', default: '120' }, every: { type: 'string' } },
+      options: {
+        json: { type: 'boolean', default: false },
+        repair: { type: 'boolean', default: false },
+        wait: { type: 'string', default: '120' },
+        every: { type: 'string' },
+      },
     }));
   } catch (error) {
     throw new ConfigError([`${(error as Error).message}\n${USAGE}`]);
   }
   const waitSeconds = Number(values.wait);
   const everySeconds = values.every === undefined ? undefined : Number(values.every);
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || (everySeconds !== undefined && !(everySeconds > 0))) throw new ConfigError([USAGE]);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || (everySeconds !== undefined && !(everySeconds > 0)))
+    throw new ConfigError([USAGE]);
   return { json: values.json, repair: values.repair, waitSeconds, everySeconds };
 }
 
@@ -59,7 +70,9 @@ void runService(
     };
     const json = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
     const print = (label: string, report: ReconciliationReport) =>
-      process.stdout.write(options.json ? `${json({ [label]: report })}\n` : `\n== ${label} ==\n${formatReport(report)}\n`);
+      process.stdout.write(
+        options.json ? `${json({ [label]: report })}\n` : `\n== ${label} ==\n${formatReport(report)}\n`,
+      );
 
     async function once(): Promise<ReconciliationReport> {
       const before = await checkLedger(deps);
@@ -70,7 +83,10 @@ void runService(
       print('before', before);
       const repaired = await repairByReplay(deps, before, { waitMs: options.waitSeconds * 1000 });
       print('after', repaired.after);
-      if (repaired.reset.length === 0) process.stderr.write('[reconcile] nothing replay can repair: the remaining drift needs a person (see the issues)\n');
+      if (repaired.reset.length === 0)
+        process.stderr.write(
+          '[reconcile] nothing replay can repair: the remaining drift needs a person (see the issues)\n',
+        );
       return repaired.after;
     }
 
@@ -88,7 +104,13 @@ void runService(
     const registry = createMetricsRegistry({ service: SERVICE });
     const metrics = createReconcilerMetrics(registry);
     let healthy = true;
-    const ops = createOpsServer({ host: config.opsHost, port: config.opsPort, registry, health: () => ({ ok: healthy }), readiness: () => ({ ok: true }) });
+    const ops = createOpsServer({
+      host: config.opsHost,
+      port: config.opsPort,
+      registry,
+      health: () => ({ ok: healthy }),
+      readiness: () => ({ ok: true }),
+    });
     service.onStop(() => ops.stop());
     const { port } = await ops.start();
     logger.info({ opsPort: port, everySeconds }, 'reconciling on a schedule');

@@ -24,8 +24,18 @@ export interface PartitionStatus {
 
 export interface ReconciliationReport {
   readonly status: 'clean' | 'drift';
-  readonly log: { readonly records: number; readonly events: number; readonly undecodable: number; readonly payments: number };
-  readonly ledger: { readonly payments: number; readonly appliedEvents: number; readonly parkedEvents: number; readonly deadLetters: number };
+  readonly log: {
+    readonly records: number;
+    readonly events: number;
+    readonly undecodable: number;
+    readonly payments: number;
+  };
+  readonly ledger: {
+    readonly payments: number;
+    readonly appliedEvents: number;
+    readonly parkedEvents: number;
+    readonly deadLetters: number;
+  };
   readonly partitions: readonly PartitionStatus[];
   readonly counts: Readonly<Record<IssueKind, number>> & { readonly clean: number; readonly pending: number };
   readonly balanceMismatches: number;
@@ -35,7 +45,14 @@ export interface ReconciliationReport {
 /** Issues that make the ledger wrong (parked events are accounted for, waiting, not wrong). */
 const DRIFT: ReadonlySet<IssueKind> = new Set(['missing', 'duplicated', 'out_of_order', 'drifted']);
 
-const bySeq = (a: LoggedEvent, b: LoggedEvent) => (a.event.payload.seq < b.event.payload.seq ? -1 : a.event.payload.seq > b.event.payload.seq ? 1 : a.offset < b.offset ? -1 : 1);
+const bySeq = (a: LoggedEvent, b: LoggedEvent) =>
+  a.event.payload.seq < b.event.payload.seq
+    ? -1
+    : a.event.payload.seq > b.event.payload.seq
+      ? 1
+      : a.offset < b.offset
+        ? -1
+        : 1;
 
 /**
  * Compares, payment by payment, what the log says with what the ledger holds. The expected state and legs are
@@ -61,7 +78,9 @@ export function reconcile(log: LogFacts, ledger: LedgerFacts): ReconciliationRep
     const consumed = events.filter((e) => e.offset < (ledger.nextOffsets.get(e.partition) ?? 0n));
     if (consumed.length < events.length) pending++;
 
-    const missing = consumed.filter((e) => !ledger.outcomes.has(e.event.payload.event_id) && !ledger.deadLetterIds.has(e.event.payload.event_id));
+    const missing = consumed.filter(
+      (e) => !ledger.outcomes.has(e.event.payload.event_id) && !ledger.deadLetterIds.has(e.event.payload.event_id),
+    );
     if (missing.length > 0) {
       found.push({
         paymentId,
@@ -83,14 +102,26 @@ export function reconcile(log: LogFacts, ledger: LedgerFacts): ReconciliationRep
       explainedTx.add(id);
       const posted = ledger.legsByTx.get(id) ?? 0;
       if (posted > step.legs.length) {
-        found.push({ paymentId, kind: 'duplicated', detail: `${e.event.type} (seq ${e.event.payload.seq}) has ${posted} ledger legs, expected ${step.legs.length}`, repairable: false });
+        found.push({
+          paymentId,
+          kind: 'duplicated',
+          detail: `${e.event.type} (seq ${e.event.payload.seq}) has ${posted} ledger legs, expected ${step.legs.length}`,
+          repairable: false,
+        });
       } else if (posted < step.legs.length) {
         lostLegs += step.legs.length - posted;
       }
     }
-    if (ledger.outOfOrder.has(paymentId)) found.push({ paymentId, kind: 'out_of_order', detail: 'ledger legs posted out of seq order', repairable: false });
+    if (ledger.outOfOrder.has(paymentId))
+      found.push({ paymentId, kind: 'out_of_order', detail: 'ledger legs posted out of seq order', repairable: false });
     const parked = ledger.parked.get(paymentId) ?? 0;
-    if (parked > 0) found.push({ paymentId, kind: 'parked', detail: `${parked} event(s) waiting for a missing sequence number`, repairable: missing.length > 0 });
+    if (parked > 0)
+      found.push({
+        paymentId,
+        kind: 'parked',
+        detail: `${parked} event(s) waiting for a missing sequence number`,
+        repairable: missing.length > 0,
+      });
 
     const stored = ledger.payments.get(paymentId);
     const differences: string[] = [];
@@ -98,12 +129,16 @@ export function reconcile(log: LogFacts, ledger: LedgerFacts): ReconciliationRep
     if (!expected && stored) differences.push(`a payment row (${stored.state}) that no applied event explains`);
     if (expected && stored) {
       if (stored.state !== expected.state) differences.push(`state ${stored.state}, expected ${expected.state}`);
-      if (stored.authorizedMinor !== expected.authorizedMinor) differences.push(`authorized ${stored.authorizedMinor}, expected ${expected.authorizedMinor}`);
-      if (stored.capturedMinor !== expected.capturedMinor) differences.push(`captured ${stored.capturedMinor}, expected ${expected.capturedMinor}`);
-      if (stored.refundedMinor !== expected.refundedMinor) differences.push(`refunded ${stored.refundedMinor}, expected ${expected.refundedMinor}`);
+      if (stored.authorizedMinor !== expected.authorizedMinor)
+        differences.push(`authorized ${stored.authorizedMinor}, expected ${expected.authorizedMinor}`);
+      if (stored.capturedMinor !== expected.capturedMinor)
+        differences.push(`captured ${stored.capturedMinor}, expected ${expected.capturedMinor}`);
+      if (stored.refundedMinor !== expected.refundedMinor)
+        differences.push(`refunded ${stored.refundedMinor}, expected ${expected.refundedMinor}`);
     }
     if (lostLegs > 0) differences.push(`${lostLegs} ledger leg(s) missing`);
-    if (differences.length > 0) found.push({ paymentId, kind: 'drifted', detail: differences.join('; '), repairable: false });
+    if (differences.length > 0)
+      found.push({ paymentId, kind: 'drifted', detail: differences.join('; '), repairable: false });
 
     if (found.length === 0) clean++;
     issues.push(...found);
@@ -121,11 +156,15 @@ export function reconcile(log: LogFacts, ledger: LedgerFacts): ReconciliationRep
     });
   }
 
-  const counts = Object.fromEntries(ISSUE_KINDS.map((k) => [k, new Set(issues.filter((i) => i.kind === k).map((i) => i.paymentId)).size])) as Record<IssueKind, number>;
-  const partitions = [...log.endOffsets].sort(([a], [b]) => a - b).map(([partition, end]) => {
-    const stored = ledger.nextOffsets.get(partition) ?? null;
-    return { partition, logEndOffset: end, storedNextOffset: stored, lag: end - (stored ?? 0n) };
-  });
+  const counts = Object.fromEntries(
+    ISSUE_KINDS.map((k) => [k, new Set(issues.filter((i) => i.kind === k).map((i) => i.paymentId)).size]),
+  ) as Record<IssueKind, number>;
+  const partitions = [...log.endOffsets]
+    .sort(([a], [b]) => a - b)
+    .map(([partition, end]) => {
+      const stored = ledger.nextOffsets.get(partition) ?? null;
+      return { partition, logEndOffset: end, storedNextOffset: stored, lag: end - (stored ?? 0n) };
+    });
   const drift = issues.some((i) => DRIFT.has(i.kind)) || ledger.balanceMismatches > 0;
   return {
     status: drift ? 'drift' : 'clean',

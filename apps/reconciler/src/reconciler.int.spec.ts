@@ -8,8 +8,22 @@ import { migrateDatabase } from '@spr/ledger-db';
 import { silentLogger } from '@spr/observability';
 import { simulatePayments } from '@spr/payments-domain';
 import { createLedgerHandler, createPaymentDecoder } from '@spr/payments-ledger';
-import { compositeKey, createSchemaRegistryClient, createSequencedProducer, partitionFor, type SequencedProducer } from '@spr/routing';
-import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, uniqueName, waitFor, type TestDatabaseSchema } from '@spr/testing';
+import {
+  compositeKey,
+  createSchemaRegistryClient,
+  createSequencedProducer,
+  partitionFor,
+  type SequencedProducer,
+} from '@spr/routing';
+import {
+  createTestDatabaseSchema,
+  createTestTopic,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+  type TestDatabaseSchema,
+} from '@spr/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +64,19 @@ afterAll(async () => {
 });
 
 const publish = (events: PaymentEvent[]) =>
-  Promise.all(events.map((e) => producer.send({ entityType: 'payment', entityId: e.payload.entity_id, seq: e.payload.seq, eventId: e.payload.event_id, eventType: e.type, correlationId: 'c', event: e })));
+  Promise.all(
+    events.map((e) =>
+      producer.send({
+        entityType: 'payment',
+        entityId: e.payload.entity_id,
+        seq: e.payload.seq,
+        eventId: e.payload.event_id,
+        eventType: e.type,
+        correlationId: 'c',
+        event: e,
+      }),
+    ),
+  );
 
 async function startConsumer(): Promise<void> {
   runtime = createConsumerRuntime({
@@ -86,7 +112,14 @@ describe('reconciler', () => {
     await drained();
     const clean = await checkLedger(deps);
     expect(clean.status).toBe('clean');
-    expect(clean.counts).toMatchObject({ missing: 0, duplicated: 0, out_of_order: 0, parked: 0, drifted: 0, clean: 200 });
+    expect(clean.counts).toMatchObject({
+      missing: 0,
+      duplicated: 0,
+      out_of_order: 0,
+      parked: 0,
+      drifted: 0,
+      clean: 200,
+    });
 
     // Fault 1, a deleted ledger row; fault 2, a duplicated ledger transaction (both bypass the ledger's triggers,
     // as a careless manual fix would).
@@ -96,7 +129,9 @@ describe('reconciler', () => {
     try {
       await admin.query('begin');
       await admin.query(`set local session_replication_role = replica`);
-      await admin.query(`delete from ledger_entries where id = (select min(id) from ledger_entries where tx_id = $1)`, [deletedIn.event_id]);
+      await admin.query(`delete from ledger_entries where id = (select min(id) from ledger_entries where tx_id = $1)`, [
+        deletedIn.event_id,
+      ]);
       await admin.query(
         `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
          select tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at from ledger_entries where tx_id = $1`,
@@ -120,14 +155,22 @@ describe('reconciler', () => {
     const partition = partitionFor(compositeKey({ entityType: 'payment', entityId: first!.payload.entity_id }), 6);
     const [sent] = await publish([skipped!]);
     // A corruption no code of the product makes (offsets only move back), hence raw SQL.
-    await pool.query('update consumer_offsets set next_offset = $3 where group_id = $1 and partition = $2', [groupId, partition, (sent!.offset + 1n).toString()]);
+    await pool.query('update consumer_offsets set next_offset = $3 where group_id = $1 and partition = $2', [
+      groupId,
+      partition,
+      (sent!.offset + 1n).toString(),
+    ]);
     await publish(rest);
     await startConsumer();
     await drained();
 
     const before = await checkLedger(deps);
     expect(before.status).toBe('drift');
-    const kinds = (id: string) => before.issues.filter((i) => i.paymentId === id).map((i) => i.kind).sort();
+    const kinds = (id: string) =>
+      before.issues
+        .filter((i) => i.paymentId === id)
+        .map((i) => i.kind)
+        .sort();
     expect(kinds(deletedIn.entity_id)).toEqual(['drifted']);
     expect(kinds(duplicatedIn.entity_id)).toEqual(['duplicated']);
     expect(kinds(first!.payload.entity_id)).toEqual(['missing', 'parked']);
@@ -137,7 +180,11 @@ describe('reconciler', () => {
     const repaired = await repairByReplay(deps, before, { waitMs: 60_000 });
     expect(repaired.reset).toEqual([expect.objectContaining({ partition, to: sent!.offset })]);
     expect(repaired.caughtUp).toBe(true);
-    const after = (id: string) => repaired.after.issues.filter((i) => i.paymentId === id).map((i) => i.kind).sort();
+    const after = (id: string) =>
+      repaired.after.issues
+        .filter((i) => i.paymentId === id)
+        .map((i) => i.kind)
+        .sort();
     expect(after(first!.payload.entity_id)).toEqual([]);
     // What replay cannot fix stays reported.
     expect(after(deletedIn.entity_id)).toEqual(['drifted']);

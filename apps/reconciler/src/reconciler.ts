@@ -27,7 +27,9 @@ export interface RepairResult {
 export async function checkLedger(deps: ReconcilerDeps): Promise<ReconciliationReport> {
   const say = deps.progress ?? (() => undefined);
   say(`reading topic ${deps.topic} from the start`);
-  const log = await readLog(deps.kafka, deps.topic, deps.codec, (read, total) => say(`read ${read} of ${total} records`));
+  const log = await readLog(deps.kafka, deps.topic, deps.codec, (read, total) =>
+    say(`read ${read} of ${total} records`),
+  );
   say('reading the ledger');
   const ledger = await readLedger(deps.pool, deps.groupId, deps.topic);
   return reconcile(log, ledger);
@@ -39,15 +41,25 @@ export async function checkLedger(deps: ReconcilerDeps): Promise<ReconciliationR
  * skipped as duplicates), waits for the consumer to catch up, and checks again. The partition's accounting
  * restarts at the reset offset (first_offset and the counters), since the offsets after it are counted again.
  */
-export async function repairByReplay(deps: ReconcilerDeps, before: ReconciliationReport, options: { waitMs: number }): Promise<RepairResult> {
+export async function repairByReplay(
+  deps: ReconcilerDeps,
+  before: ReconciliationReport,
+  options: { waitMs: number },
+): Promise<RepairResult> {
   const say = deps.progress ?? (() => undefined);
   const plan = replayPlan(before);
   const reset: Array<{ partition: number; from: bigint; to: bigint }> = [];
   for (const [partition, offset] of plan) {
-    const previous = await resetPartitionOffset(deps.pool, { groupId: deps.groupId, topic: deps.topic, partition }, offset);
+    const previous = await resetPartitionOffset(
+      deps.pool,
+      { groupId: deps.groupId, topic: deps.topic, partition },
+      offset,
+    );
     if (previous !== undefined) {
       reset.push({ partition, from: previous, to: offset });
-      say(`partition ${partition}: stored offset reset from ${previous} to ${offset}; the consumer re-reads from there`);
+      say(
+        `partition ${partition}: stored offset reset from ${previous} to ${offset}; the consumer re-reads from there`,
+      );
     }
   }
   let caughtUp = true;
@@ -57,15 +69,20 @@ export async function repairByReplay(deps: ReconcilerDeps, before: Reconciliatio
     caughtUp = false;
     while (Date.now() < deadline) {
       const stored = await readGroupOffsets(deps.pool, deps.groupId, deps.topic);
-      const behind = stored.filter((o) => reset.some((x) => x.partition === o.partition) && o.nextOffset < (targets.get(o.partition) ?? 0n));
+      const behind = stored.filter(
+        (o) => reset.some((x) => x.partition === o.partition) && o.nextOffset < (targets.get(o.partition) ?? 0n),
+      );
       if (behind.length === 0) {
         caughtUp = true;
         break;
       }
-      say(`waiting for the consumer to re-run ${behind.length} partition(s): ${behind.map((o) => `${o.partition}@${o.nextOffset}`).join(', ')}`);
+      say(
+        `waiting for the consumer to re-run ${behind.length} partition(s): ${behind.map((o) => `${o.partition}@${o.nextOffset}`).join(', ')}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
-    if (!caughtUp) say(`the consumer did not catch up within ${options.waitMs / 1000}s (is it running?); checking anyway`);
+    if (!caughtUp)
+      say(`the consumer did not catch up within ${options.waitMs / 1000}s (is it running?); checking anyway`);
   }
   return { reset, caughtUp, after: await checkLedger(deps) };
 }

@@ -46,12 +46,18 @@ const WRITE_BATCH = `with batch as (
 /** The arm's DATABASE_URL with synchronous_commit on for its sessions, whatever the server's default (as O's commits wait for the WAL flush). */
 export function withSynchronousCommit(databaseUrl: string): string {
   const url = new URL(databaseUrl);
-  url.searchParams.set('options', [url.searchParams.get('options'), '-c synchronous_commit=on'].filter(Boolean).join(' '));
+  url.searchParams.set(
+    'options',
+    [url.searchParams.get('options'), '-c synchronous_commit=on'].filter(Boolean).join(' '),
+  );
   return url.toString();
 }
 
 /** The statement's parameters for one partition batch (offsets as decimal strings, as kafkajs gives them). */
-export function batchParameters(config: Pick<ChildArmConfig, 'groupId' | 'topic'>, batch: Pick<Batch, 'partition' | 'messages'>): unknown[] {
+export function batchParameters(
+  config: Pick<ChildArmConfig, 'groupId' | 'topic'>,
+  batch: Pick<Batch, 'partition' | 'messages'>,
+): unknown[] {
   const offsets = batch.messages.map((m) => m.offset);
   const eventIds = batch.messages.map((m) => m.headers?.[EVENT_HEADERS.eventId]?.toString() ?? null);
   const bytes = batch.messages.map((m) => m.value?.length ?? 0);
@@ -63,8 +69,15 @@ export function batchParameters(config: Pick<ChildArmConfig, 'groupId' | 'topic'
  * Runs F until the benchmark stops it (a drain reports done after `config.events`; a latency run never gets
  * there). A failed statement or claim ends the process through `fail`: retrying would hide it.
  */
-export async function runFloorConsumer(config: ChildArmConfig, reporter: ArmReporter, fail: (error: unknown) => void): Promise<() => Promise<void>> {
-  const pool = new pg.Pool({ connectionString: withSynchronousCommit(config.databaseUrl), max: PARTITIONS_CONSUMED_CONCURRENTLY });
+export async function runFloorConsumer(
+  config: ChildArmConfig,
+  reporter: ArmReporter,
+  fail: (error: unknown) => void,
+): Promise<() => Promise<void>> {
+  const pool = new pg.Pool({
+    connectionString: withSynchronousCommit(config.databaseUrl),
+    max: PARTITIONS_CONSUMED_CONCURRENTLY,
+  });
   pool.on('error', () => undefined);
   const kafka = createKafkaClient({ ...KAFKA_DEFAULTS, brokers: config.kafkaBrokers, clientId: 'bench-f' });
   const consumer = kafka.consumer(runtimeConsumerConfig(config.groupId, config.fetch));

@@ -32,7 +32,12 @@ export const NAIVE_TABLE_DDL = `create table naive_payment_events (
 
 export async function runNaiveConsumer(config: ChildArmConfig, reporter: ArmReporter): Promise<() => Promise<void>> {
   // The article's pool: max 20, 30 s idle timeout, 2 s connection timeout.
-  const db = new pg.Pool({ connectionString: config.databaseUrl, max: 20, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000 });
+  const db = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 20,
+    idleTimeoutMillis: 30000,
+    connectionTimeoutMillis: 2000,
+  });
   db.on('error', () => undefined);
 
   // Local idempotency cache with 5-minute TTL
@@ -54,7 +59,11 @@ export async function runNaiveConsumer(config: ChildArmConfig, reporter: ArmRepo
     return false;
   }
 
-  const kafka = new Kafka({ clientId: 'order-processor-v2', brokers: [...config.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'order-processor-v2',
+    brokers: [...config.kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({ groupId: config.groupId });
   let count = 0;
   let skipped = 0;
@@ -71,16 +80,19 @@ export async function runNaiveConsumer(config: ChildArmConfig, reporter: ArmRepo
         skipped++;
       } else {
         const header = (name: string) => message.headers?.[name]?.toString();
-        await db.query('INSERT INTO naive_payment_events (event_id, entity_key, seq, event_type, topic, partition, "offset", value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-          header('spr-event-id'),
-          message.key?.toString() ?? null,
-          header('spr-seq'),
-          header('spr-event-type'),
-          topic,
-          partition,
-          message.offset,
-          message.value,
-        ]);
+        await db.query(
+          'INSERT INTO naive_payment_events (event_id, entity_key, seq, event_type, topic, partition, "offset", value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [
+            header('spr-event-id'),
+            message.key?.toString() ?? null,
+            header('spr-seq'),
+            header('spr-event-type'),
+            topic,
+            partition,
+            message.offset,
+            message.value,
+          ],
+        );
       }
       count++;
       reporter.progress(count);

@@ -36,13 +36,17 @@ export async function runPostgresCeiling(config: ChildArmConfig, reporter: ArmRe
   // The backlog in memory, split by partition as the producer routed it, with the offsets it got.
   const byPartition: Delivery[][] = Array.from({ length: config.partitions }, () => []);
   for (const { event } of generateBacklog(config.backlog)) {
-    const partition = partitionFor(compositeKey({ entityType: event.payload.entity_type, entityId: event.payload.entity_id }), config.partitions);
+    const partition = partitionFor(
+      compositeKey({ entityType: event.payload.entity_type, entityId: event.payload.entity_id }),
+      config.partitions,
+    );
     const list = byPartition[partition]!;
     list.push({ event, offset: list.length });
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.partitions });
   pool.on('error', () => undefined);
-  for (let partition = 0; partition < config.partitions; partition++) await claimPartition(pool, { groupId: config.groupId, topic: config.topic, partition }, 'bench-b', 0n);
+  for (let partition = 0; partition < config.partitions; partition++)
+    await claimPartition(pool, { groupId: config.groupId, topic: config.topic, partition }, 'bench-b', 0n);
 
   let written = 0;
   reporter.first();
@@ -68,7 +72,13 @@ export async function runPostgresCeiling(config: ChildArmConfig, reporter: ArmRe
 }
 
 /** The chunk's effects, decided in memory: what the consumer's fold decides. `applied` is the applied seq per payment. */
-function fold(config: ChildArmConfig, partition: number, chunk: readonly Delivery[], states: Map<string, Payment>, applied: Map<string, bigint>): ChunkRows {
+function fold(
+  config: ChildArmConfig,
+  partition: number,
+  chunk: readonly Delivery[],
+  states: Map<string, Payment>,
+  applied: Map<string, bigint>,
+): ChunkRows {
   const rows: ChunkRows = { processed: [], progress: new Map(), payments: new Map(), postings: [], duplicates: 0 };
   for (const { event, offset } of chunk) {
     const p = event.payload;
@@ -83,14 +93,41 @@ function fold(config: ChildArmConfig, partition: number, chunk: readonly Deliver
     if (!step.ok) throw new Error(`arm B: ${event.type} seq ${p.seq} of ${id} does not apply: ${step.error}`);
     states.set(id, step.payment);
     applied.set(id, p.seq);
-    const identity = { eventId: p.event_id, entityType: p.entity_type, entityId: id, seq: p.seq, payloadHash: createHash('sha256').update(p.event_id).digest() };
-    rows.processed.push({ event: identity, position: { topic: config.topic, partition, offset: BigInt(offset) }, outcome: 'applied' });
+    const identity = {
+      eventId: p.event_id,
+      entityType: p.entity_type,
+      entityId: id,
+      seq: p.seq,
+      payloadHash: createHash('sha256').update(p.event_id).digest(),
+    };
+    rows.processed.push({
+      event: identity,
+      position: { topic: config.topic, partition, offset: BigInt(offset) },
+      outcome: 'applied',
+    });
     // The compare-and-set expects what the database held before this chunk (the first event of the entity here).
-    const progressBefore = rows.progress.has(id) ? rows.progress.get(id)!.before : before === undefined ? undefined : { appliedSeq: before, parkedCount: 0 };
-    rows.progress.set(id, { entityType: p.entity_type, entityId: id, before: progressBefore, after: { appliedSeq: p.seq, parkedCount: 0 } });
+    const progressBefore = rows.progress.has(id)
+      ? rows.progress.get(id)!.before
+      : before === undefined
+        ? undefined
+        : { appliedSeq: before, parkedCount: 0 };
+    rows.progress.set(id, {
+      entityType: p.entity_type,
+      entityId: id,
+      before: progressBefore,
+      after: { appliedSeq: p.seq, parkedCount: 0 },
+    });
     const existed = rows.payments.get(id)?.existed ?? previous !== undefined;
     rows.payments.set(id, { entity: { entityType: p.entity_type, entityId: id }, state: step.payment, existed });
-    if (step.legs.length > 0) rows.postings.push({ txId: p.event_id, paymentId: id, seq: p.seq, eventType: event.type, occurredAt: p.occurred_at, legs: step.legs });
+    if (step.legs.length > 0)
+      rows.postings.push({
+        txId: p.event_id,
+        paymentId: id,
+        seq: p.seq,
+        eventType: event.type,
+        occurredAt: p.occurred_at,
+        legs: step.legs,
+      });
   }
   return rows;
 }
@@ -99,7 +136,13 @@ function fold(config: ChildArmConfig, partition: number, chunk: readonly Deliver
  * One chunk transaction with the consumer's own write: the fenced offset update, dedupe and progress, the ledger
  * handler's statements, in one round trip (an implicit transaction), as the consumer sends them.
  */
-async function writeChunk(client: pg.PoolClient, config: ChildArmConfig, partition: number, chunk: readonly Delivery[], rows: ChunkRows): Promise<void> {
+async function writeChunk(
+  client: pg.PoolClient,
+  config: ChildArmConfig,
+  partition: number,
+  chunk: readonly Delivery[],
+  rows: ChunkRows,
+): Promise<void> {
   const start = BigInt(chunk[0]!.offset);
   const end = BigInt(chunk.at(-1)!.offset + 1);
   const ref = { groupId: config.groupId, topic: config.topic, partition };

@@ -10,9 +10,20 @@ import { PARTITIONS_CONSUMED_CONCURRENTLY, runtimeConsumerConfig } from './runti
  * Node. A1 (decode = true): the same plus the Avro decode of every value with the contracts codec
  * (decodeCached, the registry asked once per schema id).
  */
-export async function runRawConsume(config: ChildArmConfig, decode: boolean, reporter: ArmReporter): Promise<() => Promise<void>> {
-  const kafka = createKafkaClient({ ...KAFKA_DEFAULTS, brokers: config.kafkaBrokers, clientId: `bench-${config.arm.toLowerCase()}` });
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: config.schemaRegistryUrl }), topic: config.topic });
+export async function runRawConsume(
+  config: ChildArmConfig,
+  decode: boolean,
+  reporter: ArmReporter,
+): Promise<() => Promise<void>> {
+  const kafka = createKafkaClient({
+    ...KAFKA_DEFAULTS,
+    brokers: config.kafkaBrokers,
+    clientId: `bench-${config.arm.toLowerCase()}`,
+  });
+  const codec = createPaymentCodec({
+    registry: createSchemaRegistryClient({ url: config.schemaRegistryUrl }),
+    topic: config.topic,
+  });
   const consumer = kafka.consumer(runtimeConsumerConfig(config.groupId, config.fetch));
   let count = 0;
   let failures = 0;

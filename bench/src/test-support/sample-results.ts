@@ -3,7 +3,15 @@ import { evaluateTargets, type BenchResults, type LatencyAtRate } from '../bench
 import type { StageReport } from '../stage-trace.ts';
 
 const cpu = { node: 10, java: 5, postgres: 20 };
-const arm = (name: string, eventsPerSec: number) => ({ arm: name, events: 500_000, seconds: 500_000 / eventsPerSec, eventsPerSec, cpu, nodeCpuUsPerEvent: 20, peakRssMb: 150 });
+const arm = (name: string, eventsPerSec: number) => ({
+  arm: name,
+  events: 500_000,
+  seconds: 500_000 / eventsPerSec,
+  eventsPerSec,
+  cpu,
+  nodeCpuUsPerEvent: 20,
+  peakRssMb: 150,
+});
 const measuredAt = (ratePerSec: number, p99Ms: number) => ({
   ratePerSec,
   achievedRatePerSec: ratePerSec,
@@ -42,7 +50,12 @@ const latencyAt = (ratePerSec: number, p99Ms: number, floorP99Ms: number): Laten
   stages: stagesAt(p99Ms),
   floor: { ...measuredAt(ratePerSec, floorP99Ms), nodeCpuUsPerEvent: 12, peakRssMb: 90 },
 });
-const byRate = [latencyAt(1_000, 20, 12), latencyAt(5_000, 35, 28), latencyAt(10_000, 300, 60), latencyAt(15_000, 120, 50)];
+const byRate = [
+  latencyAt(1_000, 20, 12),
+  latencyAt(5_000, 35, 28),
+  latencyAt(10_000, 300, 60),
+  latencyAt(15_000, 120, 50),
+];
 const floorOf = (runs: readonly LatencyAtRate[], ratePerSec: number) => {
   const byRate = runs.map((l) => l.floor!);
   const fixed = byRate.find((f) => f.ratePerSec === ratePerSec)!;
@@ -97,12 +110,34 @@ export function sampleResults(overrides: Partial<BenchResults> = {}): BenchResul
     rounds: [1, 2, 3].map((round) => ({
       round,
       order: ['A0', 'A1', 'B', 'F', 'N', 'O'] as const,
-      arms: { A0: arm('A0', 150_000), A1: arm('A1', 60_000), B: arm('B', 30_000), F: arm('F', 40_000), N: { ...arm('N', 1_500), events: 50_000 }, O: arm('O', 20_000 + round) },
+      arms: {
+        A0: arm('A0', 150_000),
+        A1: arm('A1', 60_000),
+        B: arm('B', 30_000),
+        F: arm('F', 40_000),
+        N: { ...arm('N', 1_500), events: 50_000 },
+        O: arm('O', 20_000 + round),
+      },
     })),
     cpu: { A0: { ...cpu, nodeCpuUsPerEvent: 5 }, O: { ...cpu, nodeCpuUsPerEvent: 20 } },
     peakRssMb: { O: 180 },
-    sweep: [100, 1_000].map((chunkMaxEvents) => ({ chunkMaxEvents, eventsPerSec: chunkMaxEvents * 10, nodeCpuUsPerEvent: 30, peakRssMb: 170, duplicatesInLedger: 0, pauses: 0 })),
-    coldStart: { eventsPerSec: 4_000, seconds: 125, pauses: 3, autoanalyzeRuns: 1, duplicatesInLedger: 0, steadyEventsPerSec: 20_000, overN: 2.67 },
+    sweep: [100, 1_000].map((chunkMaxEvents) => ({
+      chunkMaxEvents,
+      eventsPerSec: chunkMaxEvents * 10,
+      nodeCpuUsPerEvent: 30,
+      peakRssMb: 170,
+      duplicatesInLedger: 0,
+      pauses: 0,
+    })),
+    coldStart: {
+      eventsPerSec: 4_000,
+      seconds: 125,
+      pauses: 3,
+      autoanalyzeRuns: 1,
+      duplicatesInLedger: 0,
+      steadyEventsPerSec: 20_000,
+      overN: 2.67,
+    },
     stall: {
       stallSec: 60,
       steadyRssMb: 150,
@@ -118,7 +153,9 @@ export function sampleResults(overrides: Partial<BenchResults> = {}): BenchResul
       drainSecondsAfterStall: 95,
       drainRatePerSecAfterStall: 19_000,
       pausesAfterStall: 0,
-      backpressureTimeline: [{ atSec: 2.1, event: 'pausing fetches: backpressure', reason: 'a transaction has run for 2001 ms > 2000 ms' }],
+      backpressureTimeline: [
+        { atSec: 2.1, event: 'pausing fetches: backpressure', reason: 'a transaction has run for 2001 ms > 2000 ms' },
+      ],
       duplicatesInLedger: 0,
       uniqueSent: 1_880_000,
       processed: 1_880_000,
@@ -158,8 +195,15 @@ export function resultsWithoutFloor(): BenchResults {
     options: { ...r.options, latency: latencyOptions },
     eventsPerSec,
     ratios,
-    rounds: r.rounds.map(({ arms: { F: _f, ...arms }, ...round }) => ({ ...round, order: round.order.filter((a) => a !== 'F'), arms })),
-    latency: { ...latency, byRate: latency.byRate.filter((l) => l.ratePerSec !== 1_000).map(({ floor: _f, stages: _s, ...o }) => o) },
+    rounds: r.rounds.map(({ arms: { F: _f, ...arms }, ...round }) => ({
+      ...round,
+      order: round.order.filter((a) => a !== 'F'),
+      arms,
+    })),
+    latency: {
+      ...latency,
+      byRate: latency.byRate.filter((l) => l.ratePerSec !== 1_000).map(({ floor: _f, stages: _s, ...o }) => o),
+    },
   };
   return { ...old, targets: evaluateTargets(old) };
 }

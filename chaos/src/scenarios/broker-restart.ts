@@ -1,5 +1,12 @@
 import type { ScenarioDefinition } from '../scenario.ts';
-import { publishInBackground, randomPause, rateFor, seconds, waitForProgress, waitUntilWorking } from '../scenario-steps.ts';
+import {
+  publishInBackground,
+  randomPause,
+  rateFor,
+  seconds,
+  waitForProgress,
+  waitUntilWorking,
+} from '../scenario-steps.ts';
 
 /** The broker killed with -9 while the consumer works and events arrive, down for a few seconds, then restarted. */
 export const brokerRestart: ScenarioDefinition = {
@@ -29,7 +36,14 @@ export const brokerRestart: ScenarioDefinition = {
     return {
       faultEndedAt: Math.max(upAt, loadedAt),
       drainedAt,
-      fault: { brokerPid: pid, restartedPid: newPid, storedOffsetsAtKill: Number(atKill), chosenDowntimeSeconds: seconds(downMs), unavailableSeconds: seconds(upAt - killedAt), loadFinishedSecondsAfterRestart: seconds(loadedAt - upAt) },
+      fault: {
+        brokerPid: pid,
+        restartedPid: newPid,
+        storedOffsetsAtKill: Number(atKill),
+        chosenDowntimeSeconds: seconds(downMs),
+        unavailableSeconds: seconds(upAt - killedAt),
+        loadFinishedSecondsAfterRestart: seconds(loadedAt - upAt),
+      },
     };
   },
 };

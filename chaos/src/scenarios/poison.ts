@@ -60,7 +60,12 @@ function domainPoison(ctx: ScenarioContext, lifecycles: PaymentEvent[][]): Payme
   const authorized = (a![1]!.payload as { amount_minor: bigint }).amount_minor;
   out.push(a![0]!, a![1]!, variant(ctx, a![2]!, { amount_minor: authorized + 1n }), variant(ctx, a![2]!, { seq: 4n }));
   // ILLEGAL_TRANSITION: a capture before the authorization, then authorization and capture at seq 3 and 4.
-  out.push(b![0]!, variant(ctx, b![2]!, { seq: 2n }), variant(ctx, b![1]!, { seq: 3n }), variant(ctx, b![2]!, { seq: 4n }));
+  out.push(
+    b![0]!,
+    variant(ctx, b![2]!, { seq: 2n }),
+    variant(ctx, b![1]!, { seq: 3n }),
+    variant(ctx, b![2]!, { seq: 4n }),
+  );
   // INVALID_AMOUNT and INVALID_CURRENCY: payments that never start.
   out.push(variant(ctx, c![0]!, { amount_minor: -5n }));
   out.push(variant(ctx, d![0]!, { currency: 'eur' }));
@@ -75,7 +80,8 @@ function domainPoison(ctx: ScenarioContext, lifecycles: PaymentEvent[][]): Payme
  */
 export const poison: ScenarioDefinition = {
   name: 'poison',
-  summary: 'every poison kind (bad magic, truncated, unknown schema id, invalid domain values, oversize, tombstone, reused event id) among good events',
+  summary:
+    'every poison kind (bad magic, truncated, unknown schema id, invalid domain values, oversize, tombstone, reused event id) among good events',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 120_000 : 240_000),
   async run(ctx) {
@@ -83,20 +89,34 @@ export const poison: ScenarioDefinition = {
     const special = ctx.simulate(200, 'special');
     const byPayment = new Map<string, PaymentEvent[]>();
     for (const e of special) byPayment.set(e.payload.entity_id, [...(byPayment.get(e.payload.entity_id) ?? []), e]);
-    const withCapture = [...byPayment.values()].filter((events) => events.length >= 3 && events[2]!.type === 'PaymentCaptured');
-    if (withCapture.length < 6) throw new Error('the simulation produced too few captured payments for the poison scenario');
+    const withCapture = [...byPayment.values()].filter(
+      (events) => events.length >= 3 && events[2]!.type === 'PaymentCaptured',
+    );
+    if (withCapture.length < 6)
+      throw new Error('the simulation produced too few captured payments for the poison scenario');
     const [a, b, c, d, parkedForever, filledLate] = withCapture;
 
     const member = ctx.spawnMember('member');
     await waitUntilWorking(ctx, member).catch(() => undefined);
     const third = Math.floor(good.length / 3);
     await ctx.publish(good.slice(0, third));
-    await ctx.sendRaw(await rawPoison(ctx, good[0]!, good.find((e) => e.payload.entity_id !== good[0]!.payload.entity_id)!));
+    await ctx.sendRaw(
+      await rawPoison(
+        ctx,
+        good[0]!,
+        good.find((e) => e.payload.entity_id !== good[0]!.payload.entity_id)!,
+      ),
+    );
     await ctx.publish(good.slice(third, 2 * third));
     await ctx.publish(domainPoison(ctx, [a!, b!, c!, d!]));
     // An event id already applied (the first good event), republished with another amount.
     const reused = good.find((e) => e.type === 'PaymentInitiated')!;
-    await ctx.publish([{ ...reused, payload: { ...reused.payload, amount_minor: (reused.payload as { amount_minor: bigint }).amount_minor + 1n } } as PaymentEvent]);
+    await ctx.publish([
+      {
+        ...reused,
+        payload: { ...reused.payload, amount_minor: (reused.payload as { amount_minor: bigint }).amount_minor + 1n },
+      } as PaymentEvent,
+    ]);
     await ctx.publish([parkedForever![0]!, ...parkedForever!.slice(2), filledLate![0]!, ...filledLate!.slice(2)]);
     await ctx.publish(good.slice(2 * third));
     await ctx.publish([filledLate![1]!]);
@@ -107,14 +127,22 @@ export const poison: ScenarioDefinition = {
     return {
       faultEndedAt: lastPoisonAt,
       drainedAt,
-      fault: { kinds: EXPECTED_REASONS, parkedForeverPayment: parkedForever![0]!.payload.entity_id, filledLatePayment: filledLate![0]!.payload.entity_id },
+      fault: {
+        kinds: EXPECTED_REASONS,
+        parkedForeverPayment: parkedForever![0]!.payload.entity_id,
+        filledLatePayment: filledLate![0]!.payload.entity_id,
+      },
       assess: (v) => [
         {
           name: 'every poison kind dead-lettered with its reason code',
           ok: EXPECTED_REASONS.every((r) => (v.deadLetterReasons[r] ?? 0) >= 1),
           detail: `missing: ${EXPECTED_REASONS.filter((r) => !v.deadLetterReasons[r]).join(', ') || 'none'}; got ${JSON.stringify(v.deadLetterReasons)}`,
         },
-        { name: 'the payment without seq 2 has its later events parked', ok: v.parked === stillParked, detail: `${v.parked} parked, expected ${stillParked}` },
+        {
+          name: 'the payment without seq 2 has its later events parked',
+          ok: v.parked === stillParked,
+          detail: `${v.parked} parked, expected ${stillParked}`,
+        },
       ],
     };
   },

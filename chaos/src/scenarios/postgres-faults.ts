@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScenarioDefinition } from '../scenario.ts';
-import { publishInBackground, randomPause, rateFor, seconds, waitForProgress, waitUntilWorking } from '../scenario-steps.ts';
+import {
+  publishInBackground,
+  randomPause,
+  rateFor,
+  seconds,
+  waitForProgress,
+  waitUntilWorking,
+} from '../scenario-steps.ts';
 import { waitUntil } from '../wait-until.ts';
 
 /** PostgreSQL restarted with `pg_ctl restart -m immediate` (every backend dies, crash recovery) mid-load. */
@@ -19,7 +26,11 @@ export const postgresRestart: ScenarioDefinition = {
     const loading = publishInBackground(ctx, () => ctx.publish(rest, { perSecond: rateFor(rest.length, 4) }));
     await waitForProgress(ctx, 0n);
     await randomPause(ctx, 300, 3_000);
-    const atRestart = await waitUntil(() => ctx.progress(), { what: 'the stored offsets', timeoutMs: 10_000, signal: ctx.signal });
+    const atRestart = await waitUntil(() => ctx.progress(), {
+      what: 'the stored offsets',
+      timeoutMs: 10_000,
+      signal: ctx.signal,
+    });
     const began = Date.now();
     const { pidBefore, pidAfter } = await ctx.stack.restartPostgresImmediate();
     const upAt = Date.now();
@@ -29,7 +40,14 @@ export const postgresRestart: ScenarioDefinition = {
     return {
       faultEndedAt: Math.max(upAt, loadedAt),
       drainedAt,
-      fault: { mode: 'immediate', postmasterBefore: pidBefore, postmasterAfter: pidAfter, storedOffsetsAtRestart: Number(atRestart), restartSeconds: seconds(upAt - began), loadFinishedSecondsAfterRestart: seconds(loadedAt - upAt) },
+      fault: {
+        mode: 'immediate',
+        postmasterBefore: pidBefore,
+        postmasterAfter: pidAfter,
+        storedOffsetsAtRestart: Number(atRestart),
+        restartSeconds: seconds(upAt - began),
+        loadFinishedSecondsAfterRestart: seconds(loadedAt - upAt),
+      },
     };
   },
 };
@@ -68,8 +86,19 @@ export const backendTermination: ScenarioDefinition = {
     return {
       faultEndedAt: Math.max(lastAt, loadedAt),
       drainedAt,
-      fault: { rounds, terminations, backendsTerminated: terminations.reduce((n, t) => n + t.terminated, 0), loadFinishedSecondsAfterLastTermination: seconds(loadedAt - lastAt) },
-      checks: [{ name: 'connections of the consumer were terminated', ok: terminations.some((t) => t.terminated > 0), detail: JSON.stringify(terminations) }],
+      fault: {
+        rounds,
+        terminations,
+        backendsTerminated: terminations.reduce((n, t) => n + t.terminated, 0),
+        loadFinishedSecondsAfterLastTermination: seconds(loadedAt - lastAt),
+      },
+      checks: [
+        {
+          name: 'connections of the consumer were terminated',
+          ok: terminations.some((t) => t.terminated > 0),
+          detail: JSON.stringify(terminations),
+        },
+      ],
     };
   },
 };

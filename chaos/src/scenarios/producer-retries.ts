@@ -44,8 +44,20 @@ export const producerRetries: ScenarioDefinition = {
     return {
       faultEndedAt: lastSendAt,
       drainedAt,
-      fault: { events: events.length, sends: sends.length, retriedImmediately: immediate, retriedLate: delayed, republishedBatch: republished.length },
-      assess: (v) => [{ name: 'every duplicate send was skipped', ok: v.duplicatesSkipped === duplicates, detail: `${v.duplicatesSkipped} skipped, ${duplicates} sent twice` }],
+      fault: {
+        events: events.length,
+        sends: sends.length,
+        retriedImmediately: immediate,
+        retriedLate: delayed,
+        republishedBatch: republished.length,
+      },
+      assess: (v) => [
+        {
+          name: 'every duplicate send was skipped',
+          ok: v.duplicatesSkipped === duplicates,
+          detail: `${v.duplicatesSkipped} skipped, ${duplicates} sent twice`,
+        },
+      ],
     };
   },
 };

@@ -1,7 +1,15 @@
 import type { ConsumerProcess } from '../consumer-process.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import type { ScenarioContext } from '../scenario-context.ts';
-import { awaitExit, CLAIMED, publishInBackground, randomPause, rateFor, seconds, waitUntilWorking } from '../scenario-steps.ts';
+import {
+  awaitExit,
+  CLAIMED,
+  publishInBackground,
+  randomPause,
+  rateFor,
+  seconds,
+  waitUntilWorking,
+} from '../scenario-steps.ts';
 
 type Leave = 'SIGTERM' | 'SIGKILL' | 'SIGTERM during a rebalance' | 'SIGTERM while starting';
 /** The cycle kinds, in turn: graceful, dying, replaced (a rolling restart), stopped before it is up. */
@@ -10,7 +18,13 @@ const LEAVES: readonly Leave[] = ['SIGTERM', 'SIGKILL', 'SIGTERM during a rebala
 async function leave(ctx: ScenarioContext, member: ConsumerProcess, how: 'SIGTERM' | 'SIGKILL', since: number) {
   member.signal(how);
   const exit = await awaitExit(ctx, member, 45_000);
-  return { member: member.name, how, exit: exit.code ?? exit.signal, claimed: member.count(CLAIMED), seconds: seconds(exit.at - since) };
+  return {
+    member: member.name,
+    how,
+    exit: exit.code ?? exit.signal,
+    claimed: member.count(CLAIMED),
+    seconds: seconds(exit.at - since),
+  };
 }
 
 /**
@@ -21,7 +35,8 @@ async function leave(ctx: ScenarioContext, member: ConsumerProcess, how: 'SIGTER
  */
 export const rebalanceStorm: ScenarioDefinition = {
   name: 'rebalance-storm',
-  summary: 'members join and leave 10 times (4 with --quick): SIGTERM, SIGKILL, rolling replacement, SIGTERM while starting',
+  summary:
+    'members join and leave 10 times (4 with --quick): SIGTERM, SIGKILL, rolling replacement, SIGTERM while starting',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 180_000 : 420_000),
   async run(ctx) {
@@ -40,7 +55,12 @@ export const rebalanceStorm: ScenarioDefinition = {
       const joiner = ctx.spawnMember(`joiner-${i}`);
       if (kind === 'SIGTERM while starting') {
         const afterMs = await randomPause(ctx, 200, 1_200);
-        storm.push({ cycle: i, kind, msAfterStart: afterMs, ...(await leave(ctx, joiner, 'SIGTERM', startedAt + afterMs)) });
+        storm.push({
+          cycle: i,
+          kind,
+          msAfterStart: afterMs,
+          ...(await leave(ctx, joiner, 'SIGTERM', startedAt + afterMs)),
+        });
         continue;
       }
       await waitUntilWorking(ctx, joiner);
@@ -51,7 +71,15 @@ export const rebalanceStorm: ScenarioDefinition = {
         const old = await leave(ctx, joiner, 'SIGTERM', Date.now());
         await waitUntilWorking(ctx, replacement);
         const dwellMs = await randomPause(ctx, 300, 1_500);
-        storm.push({ cycle: i, kind, joinSeconds, msAfterReplacementStarted: afterMs, ...old, replacement: await leave(ctx, replacement, 'SIGTERM', Date.now()), replacementDwellMs: dwellMs });
+        storm.push({
+          cycle: i,
+          kind,
+          joinSeconds,
+          msAfterReplacementStarted: afterMs,
+          ...old,
+          replacement: await leave(ctx, replacement, 'SIGTERM', Date.now()),
+          replacementDwellMs: dwellMs,
+        });
         continue;
       }
       const dwellMs = await randomPause(ctx, 300, 2_000);
@@ -61,7 +89,9 @@ export const rebalanceStorm: ScenarioDefinition = {
     const loadedAt = await loading;
     const drainedAt = await ctx.waitForDrain();
     await base.stop();
-    const graceful = storm.flatMap((s) => [s, ...(s.replacement ? [s.replacement as Record<string, unknown>] : [])]).filter((s) => s.how === 'SIGTERM');
+    const graceful = storm
+      .flatMap((s) => [s, ...(s.replacement ? [s.replacement as Record<string, unknown>] : [])])
+      .filter((s) => s.how === 'SIGTERM');
     return {
       faultEndedAt: Math.max(lastLeaveAt, loadedAt),
       drainedAt,
@@ -71,7 +101,11 @@ export const rebalanceStorm: ScenarioDefinition = {
           name: 'every member stopped with SIGTERM exited 0',
           ok: graceful.every((s) => s.exit === 0),
           gating: false,
-          detail: graceful.filter((s) => s.exit !== 0).map((s) => `${s.member}: ${s.exit}`).join(', ') || undefined,
+          detail:
+            graceful
+              .filter((s) => s.exit !== 0)
+              .map((s) => `${s.member}: ${s.exit}`)
+              .join(', ') || undefined,
         },
       ],
     };

@@ -47,9 +47,18 @@ export const registryDownWarm: ScenarioDefinition = {
     return {
       faultEndedAt: thawedAt,
       drainedAt,
-      fault: { registryPid: pid, downSeconds: seconds(thawedAt - frozenAt), drainedWhileDown, warmupEventTypes: [...types].sort() },
+      fault: {
+        registryPid: pid,
+        downSeconds: seconds(thawedAt - frozenAt),
+        drainedWhileDown,
+        warmupEventTypes: [...types].sort(),
+      },
       checks: [
-        { name: 'the warm-up decoded every event type (every schema id)', ok: PAYMENT_EVENT_TYPES.every((t) => types.has(t)), detail: [...types].join(', ') },
+        {
+          name: 'the warm-up decoded every event type (every schema id)',
+          ok: PAYMENT_EVENT_TYPES.every((t) => types.has(t)),
+          detail: [...types].join(', '),
+        },
         { name: 'the consumer drained while the registry was down (warm cache)', ok: drainedWhileDown },
       ],
       assess: (v) => [{ ...noDeadLetters, ok: v.deadLettered === 0, detail: `${v.deadLettered} dead-lettered` }],
@@ -86,13 +95,21 @@ export const registryDownCold: ScenarioDefinition = {
     return {
       faultEndedAt: thawedAt,
       drainedAt,
-      fault: { registryPid: pid, downSeconds: seconds(thawedAt - frozenAt), storedOffsetsWhileDown: Number(progressWhileDown), decodeRetriesLogged: retries },
+      fault: {
+        registryPid: pid,
+        downSeconds: seconds(thawedAt - frozenAt),
+        storedOffsetsWhileDown: Number(progressWhileDown),
+        decodeRetriesLogged: retries,
+      },
       checks: [
         {
           name: 'the consumer noticed the outage (a transient decode failure logged and retried)',
           ok: retries > 0,
           gating: false,
-          detail: retries > 0 ? undefined : 'no retry was logged: the registry lookup hung until the registry answered again (the registry client has no request timeout)',
+          detail:
+            retries > 0
+              ? undefined
+              : 'no retry was logged: the registry lookup hung until the registry answered again (the registry client has no request timeout)',
         },
       ],
       assess: (v) => [{ ...noDeadLetters, ok: v.deadLettered === 0, detail: `${v.deadLettered} dead-lettered` }],

@@ -2,14 +2,23 @@ import { RUNTIME_DEFAULTS } from '@spr/consumer-runtime';
 import type { ConsumerProcess } from '../consumer-process.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import { APP_DEFAULTS, PARTITIONS, type ScenarioContext } from '../scenario-context.ts';
-import { ASSIGNED, CLAIMED, FENCED, publishInBackground, rateFor, seconds, waitUntilWorking } from '../scenario-steps.ts';
+import {
+  ASSIGNED,
+  CLAIMED,
+  FENCED,
+  publishInBackground,
+  rateFor,
+  seconds,
+  waitUntilWorking,
+} from '../scenario-steps.ts';
 import { sleep, waitUntil } from '../wait-until.ts';
 
 const DEFAULT_SESSION_TIMEOUT_MS = RUNTIME_DEFAULTS.sessionTimeoutMs;
 /** How long after the member resumes (and the load ends) every partition must have drained: the scenario's bound. */
 const DRAIN_BOUND_MS = 60_000;
 
-const lastAssignment = (member: ConsumerProcess): number[] => (member.lines().findLast((l) => l.message === ASSIGNED)?.partitions as number[] | undefined) ?? [];
+const lastAssignment = (member: ConsumerProcess): number[] =>
+  (member.lines().findLast((l) => l.message === ASSIGNED)?.partitions as number[] | undefined) ?? [];
 
 /**
  * Issue 12, with the settings users run: of two members sharing the partitions while events keep arriving, one
@@ -21,7 +30,8 @@ const lastAssignment = (member: ConsumerProcess): number[] => (member.lines().fi
  */
 export const resumedMemberDefaults: ScenarioDefinition = {
   name: 'resumed-member-defaults',
-  summary: 'default session and heartbeat settings: one of two members SIGSTOPped past its session timeout while a successor takes over and load continues, then SIGCONT; every partition must drain without a restart',
+  summary:
+    'default session and heartbeat settings: one of two members SIGSTOPped past its session timeout while a successor takes over and load continues, then SIGCONT; every partition must drain without a restart',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 240_000 : 300_000),
   async run(ctx: ScenarioContext) {
@@ -32,11 +42,14 @@ export const resumedMemberDefaults: ScenarioDefinition = {
     await waitUntilWorking(ctx, a);
     const b = ctx.spawnMember('member-b', APP_DEFAULTS);
     await waitUntilWorking(ctx, b);
-    await waitUntil(() => lastAssignment(a).length + lastAssignment(b).length === PARTITIONS && lastAssignment(a).length > 0, {
-      what: 'both members to share the partitions',
-      timeoutMs: 90_000,
-      signal: ctx.signal,
-    });
+    await waitUntil(
+      () => lastAssignment(a).length + lastAssignment(b).length === PARTITIONS && lastAssignment(a).length > 0,
+      {
+        what: 'both members to share the partitions',
+        timeoutMs: 90_000,
+        signal: ctx.signal,
+      },
+    );
     const rest = events.slice(upfront);
     // The load lasts past the freeze and the takeover, so that the frozen member resumes with fetched work.
     const loading = publishInBackground(ctx, () => ctx.publish(rest, { perSecond: rateFor(rest.length, 55) }));
@@ -46,7 +59,11 @@ export const resumedMemberDefaults: ScenarioDefinition = {
     a.signal('SIGSTOP');
     const frozenAt = Date.now();
     const claimsOfABefore = a.count(CLAIMED);
-    await waitUntil(() => lastAssignment(b).length === PARTITIONS, { what: 'the successor to own every partition', timeoutMs: 120_000, signal: ctx.signal });
+    await waitUntil(() => lastAssignment(b).length === PARTITIONS, {
+      what: 'the successor to own every partition',
+      timeoutMs: 120_000,
+      signal: ctx.signal,
+    });
     const takenOverAfterMs = Date.now() - frozenAt;
     // Frozen 10 s past the takeover (the issue's run froze for 40 s with the 30 s default).
     await sleep(10_000, ctx.signal);
@@ -58,7 +75,9 @@ export const resumedMemberDefaults: ScenarioDefinition = {
     try {
       drainedAt = await ctx.waitForDrain(Math.max(1_000, boundStart + DRAIN_BOUND_MS - Date.now()));
     } catch (error) {
-      ctx.log(`not drained within ${DRAIN_BOUND_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.log(
+        `not drained within ${DRAIN_BOUND_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const reclaimed = a.count(CLAIMED) - claimsOfABefore;
     const fault = {
@@ -79,12 +98,22 @@ export const resumedMemberDefaults: ScenarioDefinition = {
       drainedAt: drainedAt ?? Date.now(),
       fault,
       checks: [
-        { name: 'frozen longer than the default session timeout', ok: resumedAt - frozenAt > DEFAULT_SESSION_TIMEOUT_MS },
-        { name: 'the resumed member claimed partitions again', ok: reclaimed > 0, detail: `${reclaimed} claims after SIGCONT` },
+        {
+          name: 'frozen longer than the default session timeout',
+          ok: resumedAt - frozenAt > DEFAULT_SESSION_TIMEOUT_MS,
+        },
+        {
+          name: 'the resumed member claimed partitions again',
+          ok: reclaimed > 0,
+          detail: `${reclaimed} claims after SIGCONT`,
+        },
         {
           name: `every partition drained within ${DRAIN_BOUND_MS / 1000} s of the resume and the last event, with no member restarted`,
           ok: drainedAt !== undefined && fault.restarts === 0,
-          detail: drainedAt === undefined ? 'not drained' : `drained ${seconds(drainedAt - boundStart)} s after; ${fault.restarts} restarts`,
+          detail:
+            drainedAt === undefined
+              ? 'not drained'
+              : `drained ${seconds(drainedAt - boundStart)} s after; ${fault.restarts} restarts`,
         },
       ],
     };

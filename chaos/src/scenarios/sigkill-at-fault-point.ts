@@ -30,8 +30,20 @@ export function sigkillAtFaultPoint(point: FaultPoint): ScenarioDefinition {
       return {
         faultEndedAt: restartedAt,
         drainedAt,
-        fault: { point, visit, victimSignal: exit.signal, victimLivedSeconds: seconds(exit.at - victim.startedAt), storedOffsetsAtKill: Number(progressAtKill) },
-        checks: [{ name: `the victim died by SIGKILL at ${point}`, ok: exit.signal === 'SIGKILL' && diedThere, detail: `exit ${JSON.stringify(exit)}, logged the fault point: ${diedThere}` }],
+        fault: {
+          point,
+          visit,
+          victimSignal: exit.signal,
+          victimLivedSeconds: seconds(exit.at - victim.startedAt),
+          storedOffsetsAtKill: Number(progressAtKill),
+        },
+        checks: [
+          {
+            name: `the victim died by SIGKILL at ${point}`,
+            ok: exit.signal === 'SIGKILL' && diedThere,
+            detail: `exit ${JSON.stringify(exit)}, logged the fault point: ${diedThere}`,
+          },
+        ],
       };
     },
   };

@@ -19,7 +19,9 @@ export const sigkillRandom: ScenarioDefinition = {
     const upfront = Math.floor(events.length * 0.2);
     await ctx.publish(events.slice(0, upfront));
     const rest = events.slice(upfront);
-    const loading = publishInBackground(ctx, () => ctx.publish(rest, { perSecond: rateFor(rest.length, kills * JOIN_AND_KILL_SECONDS) }));
+    const loading = publishInBackground(ctx, () =>
+      ctx.publish(rest, { perSecond: rateFor(rest.length, kills * JOIN_AND_KILL_SECONDS) }),
+    );
     const schedule: Array<Record<string, unknown>> = [];
     for (let i = 1; i <= kills; i++) {
       const victim = ctx.spawnMember(`victim-${i}`, { CHUNK_MAX_EVENTS: '50' });
@@ -29,7 +31,13 @@ export const sigkillRandom: ScenarioDefinition = {
       await sleep(delayMs, ctx.signal);
       victim.signal('SIGKILL');
       const exit = await awaitExit(ctx, victim, 15_000);
-      schedule.push({ kill: i, msAfterClaim: delayMs, livedSeconds: Math.round((exit.at - victim.startedAt) / 100) / 10, committedBeforeKill: Number((await ctx.progress()) - before), signal: exit.signal });
+      schedule.push({
+        kill: i,
+        msAfterClaim: delayMs,
+        livedSeconds: Math.round((exit.at - victim.startedAt) / 100) / 10,
+        committedBeforeKill: Number((await ctx.progress()) - before),
+        signal: exit.signal,
+      });
     }
     const loadedAt = await loading;
     const restartedAt = Date.now();
@@ -40,10 +48,22 @@ export const sigkillRandom: ScenarioDefinition = {
     return {
       faultEndedAt: restartedAt,
       drainedAt,
-      fault: { kills, killedWhileCommitting: killedMidWork, loadFinishedSecondsBeforeRestart: Math.round((restartedAt - loadedAt) / 100) / 10, schedule },
+      fault: {
+        kills,
+        killedWhileCommitting: killedMidWork,
+        loadFinishedSecondsBeforeRestart: Math.round((restartedAt - loadedAt) / 100) / 10,
+        schedule,
+      },
       checks: [
-        { name: `all ${kills} kills landed by SIGKILL`, ok: schedule.length === kills && schedule.every((k) => k.signal === 'SIGKILL') },
-        { name: 'some kills landed while the victim was committing', ok: killedMidWork > 0, detail: `${killedMidWork} of ${kills}` },
+        {
+          name: `all ${kills} kills landed by SIGKILL`,
+          ok: schedule.length === kills && schedule.every((k) => k.signal === 'SIGKILL'),
+        },
+        {
+          name: 'some kills landed while the victim was committing',
+          ok: killedMidWork > 0,
+          detail: `${killedMidWork} of ${kills}`,
+        },
       ],
     };
   },

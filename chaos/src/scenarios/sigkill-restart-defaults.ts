@@ -1,7 +1,14 @@
 import { RUNTIME_DEFAULTS } from '@spr/consumer-runtime';
 import type { ScenarioDefinition } from '../scenario.ts';
 import { APP_DEFAULTS } from '../scenario-context.ts';
-import { awaitExit, publishInBackground, rateFor, seconds, waitForProgress, waitUntilWorking } from '../scenario-steps.ts';
+import {
+  awaitExit,
+  publishInBackground,
+  rateFor,
+  seconds,
+  waitForProgress,
+  waitUntilWorking,
+} from '../scenario-steps.ts';
 import { sleep } from '../wait-until.ts';
 
 /**
@@ -13,7 +20,8 @@ import { sleep } from '../wait-until.ts';
  */
 export const sigkillRestartDefaults: ScenarioDefinition = {
   name: 'sigkill-restart-defaults',
-  summary: 'default session settings: the consumer SIGKILLed at a random moment while events arrive, restarted at once; reports the time to its first progress',
+  summary:
+    'default session settings: the consumer SIGKILLed at a random moment while events arrive, restarted at once; reports the time to its first progress',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 180_000 : 240_000),
   async run(ctx) {
@@ -26,10 +34,12 @@ export const sigkillRestartDefaults: ScenarioDefinition = {
     // The load outlasts the kill and the session timeout, so the new member always has events to apply.
     const rest = events.slice(upfront);
     let loaded = false;
-    const loading = publishInBackground(ctx, () => ctx.publish(rest, { perSecond: rateFor(rest.length, 50) })).then((at) => {
-      loaded = true;
-      return at;
-    });
+    const loading = publishInBackground(ctx, () => ctx.publish(rest, { perSecond: rateFor(rest.length, 50) })).then(
+      (at) => {
+        loaded = true;
+        return at;
+      },
+    );
     const delayMs = ctx.random.int(1_000, 4_000);
     await sleep(delayMs, ctx.signal);
     const loadingAtKill = !loaded;
@@ -53,7 +63,13 @@ export const sigkillRestartDefaults: ScenarioDefinition = {
         storedOffsetsAtKill: Number(progressAtKill),
         firstProgressSeconds: seconds(firstProgressAt - restartedAt),
       },
-      checks: [{ name: 'the victim died by SIGKILL while events were arriving', ok: exit.signal === 'SIGKILL' && loadingAtKill, detail: `exit ${JSON.stringify(exit)}` }],
+      checks: [
+        {
+          name: 'the victim died by SIGKILL while events were arriving',
+          ok: exit.signal === 'SIGKILL' && loadingAtKill,
+          detail: `exit ${JSON.stringify(exit)}`,
+        },
+      ],
     };
   },
 };

@@ -29,10 +29,25 @@ export const sigtermMidBatch: ScenarioDefinition = {
     return {
       faultEndedAt: restartedAt,
       drainedAt,
-      fault: { msAfterFirstCommit: pauseMs, storedOffsetsAtSigterm: Number(atTerm), storedOffsetsAtExit: Number(atExit), events: events.length, exitCode: exit.code, stopSeconds: seconds(exit.at - termAt) },
+      fault: {
+        msAfterFirstCommit: pauseMs,
+        storedOffsetsAtSigterm: Number(atTerm),
+        storedOffsetsAtExit: Number(atExit),
+        events: events.length,
+        exitCode: exit.code,
+        stopSeconds: seconds(exit.at - termAt),
+      },
       checks: [
-        { name: 'SIGTERM arrived while events were still to be applied', ok: midBatch, detail: `${atTerm} of ${events.length} offsets stored` },
-        { name: 'the consumer drained and exited 0 within 30 s', ok: exit.code === 0 && exit.at - termAt <= 30_000, detail: `exit ${exit.code ?? exit.signal} after ${seconds(exit.at - termAt)} s` },
+        {
+          name: 'SIGTERM arrived while events were still to be applied',
+          ok: midBatch,
+          detail: `${atTerm} of ${events.length} offsets stored`,
+        },
+        {
+          name: 'the consumer drained and exited 0 within 30 s',
+          ok: exit.code === 0 && exit.at - termAt <= 30_000,
+          detail: `exit ${exit.code ?? exit.signal} after ${seconds(exit.at - termAt)} s`,
+        },
       ],
     };
   },

@@ -15,12 +15,25 @@ const SHORT_IDLE_IN_TRANSACTION_MS = 4_000;
  * the freeze) or find it ended by PostgreSQL (shorter).
  */
 async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: number) {
-  const env = { SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), IDLE_IN_TRANSACTION_TIMEOUT_MS: String(idleInTransactionMs), CHUNK_MAX_EVENTS: '100' };
+  const env = {
+    SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+    IDLE_IN_TRANSACTION_TIMEOUT_MS: String(idleInTransactionMs),
+    CHUNK_MAX_EVENTS: '100',
+  };
   const events = ctx.simulate(ctx.quick ? 600 : 1_500);
   await ctx.publish(events);
   const visit = ctx.random.int(2, 6);
-  const zombie = ctx.spawnMember('zombie', { ...env, SPR_FAULT_POINT: `mid-insert:${visit}`, SPR_FAULT_ACTION: 'stop' });
-  await waitUntil(() => zombie.state() === 'T', { what: 'the zombie to freeze itself', timeoutMs: 60_000, intervalMs: 20, signal: ctx.signal });
+  const zombie = ctx.spawnMember('zombie', {
+    ...env,
+    SPR_FAULT_POINT: `mid-insert:${visit}`,
+    SPR_FAULT_ACTION: 'stop',
+  });
+  await waitUntil(() => zombie.state() === 'T', {
+    what: 'the zombie to freeze itself',
+    timeoutMs: 60_000,
+    intervalMs: 20,
+    signal: ctx.signal,
+  });
   const frozenAt = Date.now();
   const successor = ctx.spawnMember('successor', env);
   // The successor is in the group and owns partitions.
@@ -71,21 +84,28 @@ async function frozenMidTransaction(ctx: ScenarioContext, idleInTransactionMs: n
 /** docs/design.md §5: the zombie resumes between its chunk's read and write; the write's fenced offset update must refuse it. */
 export const zombie: ScenarioDefinition = {
   name: 'zombie',
-  summary: 'a member frozen mid-chunk (SPR_FAULT_ACTION=stop) past its session timeout, a successor takes over, it resumes and sends its write',
+  summary:
+    'a member frozen mid-chunk (SPR_FAULT_ACTION=stop) past its session timeout, a successor takes over, it resumes and sends its write',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 150_000 : 240_000),
   async run(ctx) {
     const run = await frozenMidTransaction(ctx, 30_000);
     const fenced = run.fault.zombieFencedLines > 0;
-    const detail = fenced ? undefined : `frozen ${run.fault.frozenSeconds} s; outcome: ${run.fault.zombieOutcome} (it claimed partitions anew instead of reaching the fence)`;
-    return { ...run, checks: [...run.checks, { name: 'the resumed zombie was fenced', ok: fenced, gating: false, detail }] };
+    const detail = fenced
+      ? undefined
+      : `frozen ${run.fault.frozenSeconds} s; outcome: ${run.fault.zombieOutcome} (it claimed partitions anew instead of reaching the fence)`;
+    return {
+      ...run,
+      checks: [...run.checks, { name: 'the resumed zombie was fenced', ok: fenced, gating: false, detail }],
+    };
   },
 };
 
 /** As zombie, frozen past IDLE_IN_TRANSACTION_TIMEOUT_MS (which ends a transaction block a handler held; the payment consumer's chunk holds none): on resume it must write nothing. */
 export const zombieIdleTimeout: ScenarioDefinition = {
   name: 'zombie-idle-timeout',
-  summary: 'a member frozen mid-chunk past its session timeout and past IDLE_IN_TRANSACTION_TIMEOUT_MS, then it resumes',
+  summary:
+    'a member frozen mid-chunk past its session timeout and past IDLE_IN_TRANSACTION_TIMEOUT_MS, then it resumes',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 150_000 : 240_000),
   run: (ctx) => frozenMidTransaction(ctx, SHORT_IDLE_IN_TRANSACTION_MS),
@@ -97,11 +117,16 @@ export const zombieIdleTimeout: ScenarioDefinition = {
  */
 export const zombieSigstop: ScenarioDefinition = {
   name: 'zombie-sigstop',
-  summary: 'one of two members SIGSTOPped at a random moment past its session timeout while events arrive, then SIGCONT',
+  summary:
+    'one of two members SIGSTOPped at a random moment past its session timeout while events arrive, then SIGCONT',
   breaksServices: false,
   timeoutMs: (quick) => (quick ? 150_000 : 240_000),
   async run(ctx) {
-    const env = { SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), IDLE_IN_TRANSACTION_TIMEOUT_MS: String(SHORT_IDLE_IN_TRANSACTION_MS), CHUNK_MAX_EVENTS: '100' };
+    const env = {
+      SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+      IDLE_IN_TRANSACTION_TIMEOUT_MS: String(SHORT_IDLE_IN_TRANSACTION_MS),
+      CHUNK_MAX_EVENTS: '100',
+    };
     const events = ctx.simulate(ctx.quick ? 900 : 2_400);
     const upfront = Math.floor(events.length * 0.3);
     await ctx.publish(events.slice(0, upfront));

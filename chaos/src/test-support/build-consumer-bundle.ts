@@ -5,6 +5,10 @@ import { join } from 'node:path';
 export default function buildConsumerBundle(): void {
   // Under Nx the test target depends on the bundle's build, which has just run (or been restored from cache).
   if (process.env.NX_TASK_TARGET_TARGET === 'test') return;
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: join(import.meta.dirname, '..', '..', '..', 'apps', 'payment-consumer'), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`building the payment consumer bundle failed:\n${result.stdout}${result.stderr}`);
+  const result = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd: join(import.meta.dirname, '..', '..', '..', 'apps', 'payment-consumer'),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`building the payment consumer bundle failed:\n${result.stdout}${result.stderr}`);
 }

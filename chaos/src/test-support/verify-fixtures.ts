@@ -39,23 +39,55 @@ export function correctSnapshot(records: readonly LogRecord[]): LedgerSnapshot {
   records.forEach((r, i) => {
     const outcome = expected.outcomes[i];
     if (!r.decoded.ok || outcome === 'duplicate') {
-      if (outcome === 'dead-lettered') deadLetters.push({ partition: r.partition, offset: r.offset, value: r.value, reasonCode: expected.reasons[i]!, status: 'dead' });
+      if (outcome === 'dead-lettered')
+        deadLetters.push({
+          partition: r.partition,
+          offset: r.offset,
+          value: r.value,
+          reasonCode: expected.reasons[i]!,
+          status: 'dead',
+        });
       return;
     }
     const p = r.decoded.event.payload;
     if (outcome === 'dead-lettered') {
-      deadLetters.push({ partition: r.partition, offset: r.offset, value: r.value, reasonCode: expected.reasons[i]!, status: 'dead' });
+      deadLetters.push({
+        partition: r.partition,
+        offset: r.offset,
+        value: r.value,
+        reasonCode: expected.reasons[i]!,
+        status: 'dead',
+      });
       if (expected.reasons[i] === 'EVENT_ID_REUSED' || expected.reasons[i] === 'KEY_MISMATCH') return;
     }
-    processed.push({ eventId: p.event_id, entity: `${p.entity_type}:${p.entity_id}`, seq: p.seq, topic: TOPIC, partition: r.partition, offset: r.offset, outcome: outcome === 'applied' ? 'applied' : outcome === 'parked' ? 'parked' : 'dead_lettered' });
+    processed.push({
+      eventId: p.event_id,
+      entity: `${p.entity_type}:${p.entity_id}`,
+      seq: p.seq,
+      topic: TOPIC,
+      partition: r.partition,
+      offset: r.offset,
+      outcome: outcome === 'applied' ? 'applied' : outcome === 'parked' ? 'parked' : 'dead_lettered',
+    });
   });
   // Legs in the order they are posted: per payment in seq order (the model applies in that order).
-  const applied = records.filter((_, i) => expected.outcomes[i] === 'applied').map((r) => (r.decoded as { event: PaymentEvent }).event);
+  const applied = records
+    .filter((_, i) => expected.outcomes[i] === 'applied')
+    .map((r) => (r.decoded as { event: PaymentEvent }).event);
   applied.sort((a, b) => (a.payload.seq < b.payload.seq ? -1 : a.payload.seq > b.payload.seq ? 1 : 0));
   const balances = new Map<string, bigint>();
   for (const event of applied) {
     for (const leg of expected.legs.get(event.payload.event_id) ?? []) {
-      ledger.push({ id: ++id, txId: event.payload.event_id, paymentId: event.payload.entity_id, seq: event.payload.seq, account: leg.account, direction: leg.direction, amountMinor: leg.amountMinor, currency: leg.currency });
+      ledger.push({
+        id: ++id,
+        txId: event.payload.event_id,
+        paymentId: event.payload.entity_id,
+        seq: event.payload.seq,
+        account: leg.account,
+        direction: leg.direction,
+        amountMinor: leg.amountMinor,
+        currency: leg.currency,
+      });
       const key = `${leg.account}/${leg.currency}`;
       balances.set(key, (balances.get(key) ?? 0n) + (leg.direction === 'credit' ? leg.amountMinor : -leg.amountMinor));
     }
@@ -65,11 +97,25 @@ export function correctSnapshot(records: readonly LogRecord[]): LedgerSnapshot {
   return {
     processed,
     ledger,
-    payments: [...expected.payments.values()].map((p) => ({ paymentId: p.paymentId, state: p.state, amountMinor: p.amountMinor, authorizedMinor: p.authorizedMinor, capturedMinor: p.capturedMinor, refundedMinor: p.refundedMinor })),
+    payments: [...expected.payments.values()].map((p) => ({
+      paymentId: p.paymentId,
+      state: p.state,
+      amountMinor: p.amountMinor,
+      authorizedMinor: p.authorizedMinor,
+      capturedMinor: p.capturedMinor,
+      refundedMinor: p.refundedMinor,
+    })),
     progress: new Map(expected.appliedSeq),
     deadLetters,
-    parked: processed.filter((p) => p.outcome === 'parked').map((p) => ({ partition: p.partition, offset: p.offset, eventId: p.eventId, status: 'parked' })),
-    offsets: [...ends].map(([partition, end]) => ({ partition, nextOffset: end, firstOffset: 0n, counted: perPartition(partition) })),
+    parked: processed
+      .filter((p) => p.outcome === 'parked')
+      .map((p) => ({ partition: p.partition, offset: p.offset, eventId: p.eventId, status: 'parked' })),
+    offsets: [...ends].map(([partition, end]) => ({
+      partition,
+      nextOffset: end,
+      firstOffset: 0n,
+      counted: perPartition(partition),
+    })),
     balances,
   };
 }

@@ -28,15 +28,42 @@ describe('expectOutcomes', () => {
   it('skips redeliveries and old seqs, dead-letters a reused id, a refused event, a wrong key and poison', () => {
     const events = lifecycle();
     const [initiated, authorized] = events;
-    const refused = { ...authorized!, payload: { ...authorized!.payload, event_id: '5a0f0000-0000-4000-8000-0000000000aa', seq: 3n, amount_minor: 1n } } as PaymentEvent;
-    const log = logOf([initiated!, initiated!, { ...initiated!, payload: { ...initiated!.payload, amount_minor: 7n } } as PaymentEvent, authorized!, refused]);
+    const refused = {
+      ...authorized!,
+      payload: { ...authorized!.payload, event_id: '5a0f0000-0000-4000-8000-0000000000aa', seq: 3n, amount_minor: 1n },
+    } as PaymentEvent;
+    const log = logOf([
+      initiated!,
+      initiated!,
+      { ...initiated!, payload: { ...initiated!.payload, amount_minor: 7n } } as PaymentEvent,
+      authorized!,
+      refused,
+    ]);
     const poison = [
       { ...log[0]!, offset: 100n, key: 'payment:other' },
       { ...log[0]!, offset: 101n, decoded: { ok: false as const, reason: 'TRUNCATED' } },
       { ...log[0]!, offset: 102n, value: Buffer.alloc(CONSUMER_MAX_MESSAGE_BYTES + 1) },
     ];
     const model = expectOutcomes([...log, ...poison]);
-    expect(model.outcomes).toEqual(['applied', 'duplicate', 'dead-lettered', 'applied', 'dead-lettered', 'dead-lettered', 'dead-lettered', 'dead-lettered']);
-    expect(model.reasons).toEqual([undefined, undefined, 'EVENT_ID_REUSED', undefined, 'ILLEGAL_TRANSITION', 'KEY_MISMATCH', 'TRUNCATED', 'OVERSIZE']);
+    expect(model.outcomes).toEqual([
+      'applied',
+      'duplicate',
+      'dead-lettered',
+      'applied',
+      'dead-lettered',
+      'dead-lettered',
+      'dead-lettered',
+      'dead-lettered',
+    ]);
+    expect(model.reasons).toEqual([
+      undefined,
+      undefined,
+      'EVENT_ID_REUSED',
+      undefined,
+      'ILLEGAL_TRANSITION',
+      'KEY_MISMATCH',
+      'TRUNCATED',
+      'OVERSIZE',
+    ]);
   });
 });

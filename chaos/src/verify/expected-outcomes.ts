@@ -42,7 +42,9 @@ export function expectOutcomes(records: readonly LogRecord[]): ExpectedLedger {
   const legs = new Map<string, readonly LedgerLeg[]>();
   const seen = new Map<string, string>();
   const entities = new Map<string, EntityModel>();
-  const order = [...records.keys()].sort((a, b) => records[a]!.partition - records[b]!.partition || (records[a]!.offset < records[b]!.offset ? -1 : 1));
+  const order = [...records.keys()].sort(
+    (a, b) => records[a]!.partition - records[b]!.partition || (records[a]!.offset < records[b]!.offset ? -1 : 1),
+  );
 
   const deadLetter = (index: number, reason: string) => {
     outcomes[index] = 'dead-lettered';

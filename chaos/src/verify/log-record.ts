@@ -6,12 +6,15 @@ export interface LogRecord {
   readonly offset: bigint;
   readonly key: string | null;
   readonly value: Buffer | null;
-  readonly decoded: { readonly ok: true; readonly event: PaymentEvent } | { readonly ok: false; readonly reason: string };
+  readonly decoded:
+    { readonly ok: true; readonly event: PaymentEvent } | { readonly ok: false; readonly reason: string };
 }
 
 export const positionKey = (partition: number, offset: bigint) => `${partition}:${offset}`;
 
 /** A payment event's content as one string: equal strings, equal events (bigints and dates included). */
 export function eventContent(event: PaymentEvent): string {
-  return JSON.stringify({ type: event.type, payload: event.payload }, (_, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+  return JSON.stringify({ type: event.type, payload: event.payload }, (_, value: unknown) =>
+    typeof value === 'bigint' ? `${value}n` : value,
+  );
 }

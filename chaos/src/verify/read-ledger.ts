@@ -68,20 +68,47 @@ export interface LedgerSnapshot {
 }
 
 export async function readLedger(db: pg.Pool, ref: { groupId: string; topic: string }): Promise<LedgerSnapshot> {
-  const processed = await db.query<{ event_id: string; entity_type: string; entity_id: string; seq: string; topic: string; partition: number; offset: string; outcome: ProcessedRow['outcome'] }>(
-    'select event_id, entity_type, entity_id, seq, topic, partition, "offset", outcome from processed_events',
+  const processed = await db.query<{
+    event_id: string;
+    entity_type: string;
+    entity_id: string;
+    seq: string;
+    topic: string;
+    partition: number;
+    offset: string;
+    outcome: ProcessedRow['outcome'];
+  }>('select event_id, entity_type, entity_id, seq, topic, partition, "offset", outcome from processed_events');
+  const ledger = await db.query<{
+    id: string;
+    tx_id: string;
+    payment_id: string;
+    seq: string;
+    account: string;
+    direction: LedgerRow['direction'];
+    amount_minor: string;
+    currency: string;
+  }>('select id, tx_id, payment_id, seq, account, direction, amount_minor, currency from ledger_entries order by id');
+  const payments = await db.query<{
+    payment_id: string;
+    state: string;
+    amount_minor: string;
+    authorized_minor: string;
+    captured_minor: string;
+    refunded_minor: string;
+  }>('select payment_id, state, amount_minor, authorized_minor, captured_minor, refunded_minor from payments');
+  const progress = await db.query<{ entity_type: string; entity_id: string; applied_seq: string }>(
+    'select entity_type, entity_id, applied_seq from entity_progress',
   );
-  const ledger = await db.query<{ id: string; tx_id: string; payment_id: string; seq: string; account: string; direction: LedgerRow['direction']; amount_minor: string; currency: string }>(
-    'select id, tx_id, payment_id, seq, account, direction, amount_minor, currency from ledger_entries order by id',
-  );
-  const payments = await db.query<{ payment_id: string; state: string; amount_minor: string; authorized_minor: string; captured_minor: string; refunded_minor: string }>(
-    'select payment_id, state, amount_minor, authorized_minor, captured_minor, refunded_minor from payments',
-  );
-  const progress = await db.query<{ entity_type: string; entity_id: string; applied_seq: string }>('select entity_type, entity_id, applied_seq from entity_progress');
-  const dead = await db.query<{ partition: number; offset: string; value: Buffer | null; reason_code: string; status: string }>(
-    'select partition, "offset", value, reason_code, status from dead_letters where group_id = $1 and topic = $2',
-    [ref.groupId, ref.topic],
-  );
+  const dead = await db.query<{
+    partition: number;
+    offset: string;
+    value: Buffer | null;
+    reason_code: string;
+    status: string;
+  }>('select partition, "offset", value, reason_code, status from dead_letters where group_id = $1 and topic = $2', [
+    ref.groupId,
+    ref.topic,
+  ]);
   const parked = await db.query<{ partition: number; offset: string; event_id: string; status: string }>(
     'select partition, "offset", event_id, status from parked_events where group_id = $1 and topic = $2',
     [ref.groupId, ref.topic],
@@ -125,9 +152,25 @@ export async function readLedger(db: pg.Pool, ref: { groupId: string; topic: str
       refundedMinor: BigInt(r.refunded_minor),
     })),
     progress: new Map(progress.rows.map((r) => [`${r.entity_type}:${r.entity_id}`, BigInt(r.applied_seq)])),
-    deadLetters: dead.rows.map((r) => ({ partition: r.partition, offset: BigInt(r.offset), value: r.value, reasonCode: r.reason_code, status: r.status })),
-    parked: parked.rows.map((r) => ({ partition: r.partition, offset: BigInt(r.offset), eventId: r.event_id, status: r.status })),
-    offsets: offsets.rows.map((r) => ({ partition: r.partition, nextOffset: BigInt(r.next_offset), firstOffset: BigInt(r.first_offset), counted: BigInt(r.counted) })),
+    deadLetters: dead.rows.map((r) => ({
+      partition: r.partition,
+      offset: BigInt(r.offset),
+      value: r.value,
+      reasonCode: r.reason_code,
+      status: r.status,
+    })),
+    parked: parked.rows.map((r) => ({
+      partition: r.partition,
+      offset: BigInt(r.offset),
+      eventId: r.event_id,
+      status: r.status,
+    })),
+    offsets: offsets.rows.map((r) => ({
+      partition: r.partition,
+      nextOffset: BigInt(r.next_offset),
+      firstOffset: BigInt(r.first_offset),
+      counted: BigInt(r.counted),
+    })),
     balances: new Map(balances.rows.map((r) => [`${r.account}/${r.currency.trim()}`, BigInt(r.balance_minor)])),
   };
 }

@@ -11,13 +11,25 @@ const DECODE_ATTEMPTS = 20;
  * Reads every record of `topic` up to its current end, with a consumer group of its own (deleted afterwards; the
  * consumer's group is never touched), and decodes each value with the codec. The verifier's view of the log.
  */
-export async function readTopicLog(kafka: Kafka, topic: string, codec: PaymentCodec, options: { timeoutMs: number }): Promise<LogRecord[]> {
+export async function readTopicLog(
+  kafka: Kafka,
+  topic: string,
+  codec: PaymentCodec,
+  options: { timeoutMs: number },
+): Promise<LogRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   const groupId = uniqueChaosName('chaos_verifier');
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeout: 10_000 });
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    sessionTimeout: 10_000,
+  });
   try {
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]),
+    );
     const next = new Map([...ends].map(([partition, { low }]) => [partition, low]));
     const raw: Array<Omit<LogRecord, 'decoded'>> = [];
     const complete = () => [...ends].every(([partition, { high }]) => next.get(partition)! >= high);
@@ -42,8 +54,15 @@ export async function readTopicLog(kafka: Kafka, topic: string, codec: PaymentCo
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const behind = [...ends].filter(([p, { high }]) => next.get(p)! < high).map(([p, { high }]) => `partition ${p} at ${next.get(p)} of ${high}`);
-          reject(new ChaosError('TIMEOUT', `reading ${topic} took longer than ${options.timeoutMs / 1000} s (${behind.join(', ')})`));
+          const behind = [...ends]
+            .filter(([p, { high }]) => next.get(p)! < high)
+            .map(([p, { high }]) => `partition ${p} at ${next.get(p)} of ${high}`);
+          reject(
+            new ChaosError(
+              'TIMEOUT',
+              `reading ${topic} took longer than ${options.timeoutMs / 1000} s (${behind.join(', ')})`,
+            ),
+          );
         }, options.timeoutMs);
       });
       try {
@@ -67,7 +86,8 @@ async function decode(codec: PaymentCodec, value: Buffer | null): Promise<LogRec
     const result = codec.decodeCached(value) ?? (await codec.decode(value));
     if (result.ok) return { ok: true, event: result.event };
     if (!result.retriable) return { ok: false, reason: result.reason };
-    if (attempt >= DECODE_ATTEMPTS) throw new ChaosError('TIMEOUT', `the verifier could not reach the schema registry: ${result.error}`);
+    if (attempt >= DECODE_ATTEMPTS)
+      throw new ChaosError('TIMEOUT', `the verifier could not reach the schema registry: ${result.error}`);
     await sleep(500);
   }
 }

@@ -56,13 +56,18 @@ const describe = (r: LogRecord) => {
 };
 
 const legKey = (account: string, currency: string) => `${account}/${currency}`;
-const signed = (leg: Pick<LedgerLeg, 'direction' | 'amountMinor'>) => (leg.direction === 'credit' ? leg.amountMinor : -leg.amountMinor);
+const signed = (leg: Pick<LedgerLeg, 'direction' | 'amountMinor'>) =>
+  leg.direction === 'credit' ? leg.amountMinor : -leg.amountMinor;
 
 /**
  * Checks the database against the log: every record accounted exactly once and as the log implies, every effect
  * posted once and in order, state and balances equal to what the events imply, the stored offsets at the end.
  */
-export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, ref: { topic: string; endOffsets: ReadonlyMap<number, bigint> }): Verification {
+export function verifyLedger(
+  records: readonly LogRecord[],
+  db: LedgerSnapshot,
+  ref: { topic: string; endOffsets: ReadonlyMap<number, bigint> },
+): Verification {
   const expected = expectOutcomes(records);
   const samples: Record<string, string[]> = {};
   const sample = (kind: string, text: string) => {
@@ -119,9 +124,12 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
     } else if (record.decoded.ok && eventId !== undefined) {
       const recorded = processedById.get(eventId);
       const original = recorded && recordAt.get(positionKey(recorded.partition, recorded.offset));
-      const sameContent = original?.decoded.ok && eventContent(original.decoded.event) === eventContent(record.decoded.event);
+      const sameContent =
+        original?.decoded.ok && eventContent(original.decoded.event) === eventContent(record.decoded.event);
       const p2 = record.decoded.event.payload;
-      const bySeq = expected.outcomes[index] === 'duplicate' && (db.progress.get(`${p2.entity_type}:${p2.entity_id}`) ?? 0n) >= p2.seq;
+      const bySeq =
+        expected.outcomes[index] === 'duplicate' &&
+        (db.progress.get(`${p2.entity_type}:${p2.entity_id}`) ?? 0n) >= p2.seq;
       if (sameContent || bySeq) actual = 'duplicate';
     }
     if (d) {
@@ -140,14 +148,20 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
     counts[actual]++;
     if (actual !== expected.outcomes[index]) {
       misclassified++;
-      sample('misclassified', `${describe(record)}: ${actual}, the log implies ${expected.outcomes[index]}${expected.reasons[index] ? ` (${expected.reasons[index]})` : ''}`);
+      sample(
+        'misclassified',
+        `${describe(record)}: ${actual}, the log implies ${expected.outcomes[index]}${expected.reasons[index] ? ` (${expected.reasons[index]})` : ''}`,
+      );
     }
   });
 
   for (const p of processed) {
     if (!recordAt.has(positionKey(p.partition, p.offset))) {
       phantoms++;
-      sample('phantoms', `processed_events ${p.eventId} points at ${p.partition}@${p.offset}, which the log does not have`);
+      sample(
+        'phantoms',
+        `processed_events ${p.eventId} points at ${p.partition}@${p.offset}, which the log does not have`,
+      );
     }
   }
   for (const d of db.deadLetters) {
@@ -186,7 +200,10 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
     const contiguous = seqs.length === Number(stored) && seqs.every((s, i) => s === BigInt(i + 1));
     if (stored !== want || !contiguous) {
       gaps++;
-      sample('gaps', `${entity}: applied_seq ${stored}, the log implies ${want}; seqs recorded ${seqs.length > 12 ? `${seqs.length} of them` : seqs.join(',')}`);
+      sample(
+        'gaps',
+        `${entity}: applied_seq ${stored}, the log implies ${want}; seqs recorded ${seqs.length > 12 ? `${seqs.length} of them` : seqs.join(',')}`,
+      );
     }
   }
 
@@ -211,18 +228,35 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
     const want = expected.payments.get(id);
     const have = stored.get(id);
     const same =
-      want && have && have.state === want.state && have.amountMinor === want.amountMinor && have.authorizedMinor === want.authorizedMinor && have.capturedMinor === want.capturedMinor && have.refundedMinor === want.refundedMinor;
+      want &&
+      have &&
+      have.state === want.state &&
+      have.amountMinor === want.amountMinor &&
+      have.authorizedMinor === want.authorizedMinor &&
+      have.capturedMinor === want.capturedMinor &&
+      have.refundedMinor === want.refundedMinor;
     if (!same) {
       driftedPayments++;
-      sample('driftedPayments', `payment ${id}: stored ${have ? `${have.state} captured ${have.capturedMinor} refunded ${have.refundedMinor}` : 'missing'}, the events imply ${want ? `${want.state} captured ${want.capturedMinor} refunded ${want.refundedMinor}` : 'none'}`);
+      sample(
+        'driftedPayments',
+        `payment ${id}: stored ${have ? `${have.state} captured ${have.capturedMinor} refunded ${have.refundedMinor}` : 'missing'}, the events imply ${want ? `${want.state} captured ${want.capturedMinor} refunded ${want.refundedMinor}` : 'none'}`,
+      );
     }
   }
   const expectedBalances = new Map<string, bigint>();
-  for (const legs of expected.legs.values()) for (const leg of legs) expectedBalances.set(legKey(leg.account, leg.currency), (expectedBalances.get(legKey(leg.account, leg.currency)) ?? 0n) + signed(leg));
+  for (const legs of expected.legs.values())
+    for (const leg of legs)
+      expectedBalances.set(
+        legKey(leg.account, leg.currency),
+        (expectedBalances.get(legKey(leg.account, leg.currency)) ?? 0n) + signed(leg),
+      );
   const ledgerBalances = new Map<string, bigint>();
   let net = 0n;
   for (const leg of db.ledger) {
-    ledgerBalances.set(legKey(leg.account, leg.currency), (ledgerBalances.get(legKey(leg.account, leg.currency)) ?? 0n) + signed(leg));
+    ledgerBalances.set(
+      legKey(leg.account, leg.currency),
+      (ledgerBalances.get(legKey(leg.account, leg.currency)) ?? 0n) + signed(leg),
+    );
     net += signed(leg);
   }
   let balanceMismatches = 0;
@@ -235,17 +269,31 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
       sample('balanceMismatches', `${account}: balance ${balance}, its legs ${legs}, the events imply ${want}`);
     }
   }
-  const total = (values: Iterable<{ capturedMinor: bigint; refundedMinor: bigint }>, field: 'capturedMinor' | 'refundedMinor') => {
+  const total = (
+    values: Iterable<{ capturedMinor: bigint; refundedMinor: bigint }>,
+    field: 'capturedMinor' | 'refundedMinor',
+  ) => {
     let sum = 0n;
     for (const v of values) sum += v[field];
     return sum.toString();
   };
   const amounts = {
-    captured: { expected: total(expected.payments.values(), 'capturedMinor'), actual: total(db.payments, 'capturedMinor') },
-    refunded: { expected: total(expected.payments.values(), 'refundedMinor'), actual: total(db.payments, 'refundedMinor') },
+    captured: {
+      expected: total(expected.payments.values(), 'capturedMinor'),
+      actual: total(db.payments, 'capturedMinor'),
+    },
+    refunded: {
+      expected: total(expected.payments.values(), 'refundedMinor'),
+      actual: total(db.payments, 'refundedMinor'),
+    },
     ledgerNet: net.toString(),
   };
-  const sumsEqual = driftedPayments === 0 && balanceMismatches === 0 && net === 0n && amounts.captured.expected === amounts.captured.actual && amounts.refunded.expected === amounts.refunded.actual;
+  const sumsEqual =
+    driftedPayments === 0 &&
+    balanceMismatches === 0 &&
+    net === 0n &&
+    amounts.captured.expected === amounts.captured.actual &&
+    amounts.refunded.expected === amounts.refunded.actual;
 
   // Offsets: the stored next offset of every partition is the log end offset; the counters account for every offset.
   const offsetByPartition = new Map(db.offsets.map((o) => [o.partition, o]));
@@ -256,7 +304,11 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
   }
   for (const s of offsetProblems) sample('offsets', s);
   const unbalanced = db.offsets.filter((o) => o.counted !== o.nextOffset - o.firstOffset);
-  for (const o of unbalanced) sample('counters', `partition ${o.partition}: counters sum to ${o.counted}, offsets ${o.firstOffset}..${o.nextOffset} are ${o.nextOffset - o.firstOffset}`);
+  for (const o of unbalanced)
+    sample(
+      'counters',
+      `partition ${o.partition}: counters sum to ${o.counted}, offsets ${o.firstOffset}..${o.nextOffset} are ${o.nextOffset - o.firstOffset}`,
+    );
 
   const failures: string[] = [];
   const must = (ok: boolean, text: string) => {
@@ -269,7 +321,10 @@ export function verifyLedger(records: readonly LogRecord[], db: LedgerSnapshot, 
   must(misclassified === 0, `${misclassified} records accounted otherwise than the log implies`);
   must(phantoms === 0, `${phantoms} rows pointing at no matching record`);
   must(rawMismatches === 0, `${rawMismatches} dead letters without the record's bytes`);
-  must(sumsEqual, `sums differ (${driftedPayments} payments drifted, ${balanceMismatches} balances differ, ledger net ${net})`);
+  must(
+    sumsEqual,
+    `sums differ (${driftedPayments} payments drifted, ${balanceMismatches} balances differ, ledger net ${net})`,
+  );
   must(offsetProblems.length === 0, `stored offsets not at the log end (${offsetProblems.length} partitions)`);
   must(unbalanced.length === 0, `offset counters unbalanced on ${unbalanced.length} partitions`);
 

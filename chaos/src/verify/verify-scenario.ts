@@ -19,7 +19,10 @@ export interface VerifyTarget {
  * checks one against the other. Nothing of the consumer runs here.
  */
 export async function verifyScenario(target: VerifyTarget): Promise<Verification> {
-  const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: target.schemaRegistryUrl }), topic: target.topic });
+  const codec = createPaymentCodec({
+    registry: createSchemaRegistryClient({ url: target.schemaRegistryUrl }),
+    topic: target.topic,
+  });
   const admin = target.kafka.admin();
   await admin.connect();
   let endOffsets: Map<number, bigint>;

@@ -6,7 +6,8 @@ import { CodedError } from '@spr/errors';
  */
 export class ConfigError extends CodedError<'INVALID_CONFIG'> {
   constructor(problems: readonly string[]) {
-    const message = problems.length === 1 ? problems[0]! : `${problems.length} settings are invalid:\n  - ${problems.join('\n  - ')}`;
+    const message =
+      problems.length === 1 ? problems[0]! : `${problems.length} settings are invalid:\n  - ${problems.join('\n  - ')}`;
     super('INVALID_CONFIG', message, { context: { problems: [...problems] } });
   }
 
@@ -51,7 +52,10 @@ export interface EnvReader {
 }
 
 /** DATABASE_URL in every app. */
-export const POSTGRES_URL: UrlRule = Object.freeze({ protocols: ['postgres:', 'postgresql:'], example: 'postgres://user:password@host:5432/db' });
+export const POSTGRES_URL: UrlRule = Object.freeze({
+  protocols: ['postgres:', 'postgresql:'],
+  example: 'postgres://user:password@host:5432/db',
+});
 
 /** A reader that throws a ConfigError at the first problem: for scripts that read a setting or two. */
 export function envReader(env: NodeJS.ProcessEnv): EnvReader {

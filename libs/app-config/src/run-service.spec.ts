@@ -18,7 +18,15 @@ function fakeProcess() {
   const lines: Array<{ level: string; message: string; fields: object }> = [];
   const line = (level: string) => (fields: object, message: string) => void lines.push({ level, message, fields });
   const logger = { info: line('info'), error: line('error'), fatal: line('fatal') };
-  return { proc, logger, exits, lines, stderr: () => stderr, signal: (s: NodeJS.Signals) => emitter.emit(s, s), messages: () => lines.map((l) => l.message) };
+  return {
+    proc,
+    logger,
+    exits,
+    lines,
+    stderr: () => stderr,
+    signal: (s: NodeJS.Signals) => emitter.emit(s, s),
+    messages: () => lines.map((l) => l.message),
+  };
 }
 
 const run = (fake: ReturnType<typeof fakeProcess>, main: (service: ServiceContext) => Promise<number | void>) =>
@@ -41,7 +49,11 @@ describe('runService', () => {
     expect(fake.exits).toEqual([0]);
     expect(order).toEqual(['server', 'pool']);
     expect(stopping!.aborted).toBe(true);
-    expect(fake.lines[0]).toMatchObject({ level: 'info', message: 'draining and stopping', fields: { signal: 'SIGTERM' } });
+    expect(fake.lines[0]).toMatchObject({
+      level: 'info',
+      message: 'draining and stopping',
+      fields: { signal: 'SIGTERM' },
+    });
   });
 
   it('a signal during start waits for the start, then stops what it started', async () => {
@@ -76,7 +88,11 @@ describe('runService', () => {
     await sleep(5);
     fake.signal('SIGTERM');
     expect(await exited).toBe(1);
-    expect(fake.lines.at(-1)).toMatchObject({ level: 'error', message: 'graceful stop took too long; exiting', fields: { timeoutMs: 20 } });
+    expect(fake.lines.at(-1)).toMatchObject({
+      level: 'error',
+      message: 'graceful stop took too long; exiting',
+      fields: { timeoutMs: 20 },
+    });
   });
 
   it('a ConfigError exits 2 with the problems on stderr, after stopping anything already registered', async () => {
@@ -149,7 +165,10 @@ describe('runService in a real process', () => {
   const script = join(import.meta.dirname, 'test-support', 'tiny-service.ts');
 
   function start(env: Record<string, string>) {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -184,6 +203,8 @@ describe('runService in a real process', () => {
   it('exits 2 on bad configuration, naming every bad variable on stderr', async () => {
     const bad = start({ TINY_MODE: 'loud', TINY_STOP_MS: '0x10' });
     expect(await bad.exited).toBe(2);
-    expect(bad.stderr()).toBe('tiny: 2 settings are invalid:\n  - TINY_MODE=loud must be one of run, crash, config, job\n  - TINY_STOP_MS=0x10 must be an integer >= 0\n');
+    expect(bad.stderr()).toBe(
+      'tiny: 2 settings are invalid:\n  - TINY_MODE=loud must be one of run, crash, config, job\n  - TINY_STOP_MS=0x10 must be an integer >= 0\n',
+    );
   });
 });

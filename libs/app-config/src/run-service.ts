@@ -64,7 +64,10 @@ export interface RunServiceOptions {
  *   the stop steps run and the process exits with that number.
  * Resolves with the exit code once `process.exit` was called (which, in a real process, does not return).
  */
-export function runService(main: (service: ServiceContext) => Promise<number | void>, options: RunServiceOptions): Promise<number> {
+export function runService(
+  main: (service: ServiceContext) => Promise<number | void>,
+  options: RunServiceOptions,
+): Promise<number> {
   const proc = options.process ?? process;
   let logger = options.logger;
   let shutdownTimeoutMs: number = SHUTDOWN_TIMEOUT_MS.default;

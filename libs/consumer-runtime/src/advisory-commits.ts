@@ -9,7 +9,10 @@ export interface AdvisoryCommits {
   close(): void;
 }
 
-export function createAdvisoryCommits(commit: (partition: number, nextOffset: bigint) => Promise<void>, onError: (partition: number, error: unknown) => void): AdvisoryCommits {
+export function createAdvisoryCommits(
+  commit: (partition: number, nextOffset: bigint) => Promise<void>,
+  onError: (partition: number, error: unknown) => void,
+): AdvisoryCommits {
   const partitions = new Map<number, { inFlight: boolean; next?: bigint }>();
   let closed = false;
 

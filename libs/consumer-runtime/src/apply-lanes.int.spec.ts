@@ -20,7 +20,9 @@ beforeAll(async () => {
   drop = schema.drop;
   pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 4 });
   await migrateDatabase(pool);
-  await pool.query('create table lane_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null unique)');
+  await pool.query(
+    'create table lane_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null unique)',
+  );
 });
 afterAll(async () => {
   await pool.end();
@@ -54,7 +56,11 @@ describe('apply handler lanes', () => {
         try {
           // A slow external call (a payment provider, say) before the write.
           await new Promise((resolve) => setTimeout(resolve, 5));
-          await tx.query('insert into lane_effects (entity, seq, event_id) values ($1, $2, $3)', [note.entity, note.seq, note.id]);
+          await tx.query('insert into lane_effects (entity, seq, event_id) values ($1, $2, $3)', [
+            note.entity,
+            note.seq,
+            note.id,
+          ]);
           return { kind: 'applied' };
         } finally {
           running--;
@@ -62,25 +68,46 @@ describe('apply handler lanes', () => {
       },
     };
     const groupId = uniqueName('lanes_group');
-    const runtime = createConsumerRuntime({ kafka, pool, groupId, topic, decoder: noteDecoder, handler, logger: silentLogger(), maxLanes, chunk: { maxEvents: 200 }, sessionTimeoutMs: 6_000 });
+    const runtime = createConsumerRuntime({
+      kafka,
+      pool,
+      groupId,
+      topic,
+      decoder: noteDecoder,
+      handler,
+      logger: silentLogger(),
+      maxLanes,
+      chunk: { maxEvents: 200 },
+      sessionTimeoutMs: 6_000,
+    });
     await runtime.start();
     try {
-      await waitFor(async () => Number((await readGroupOffsets(pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n)) === deliveries.length, {
-        what: 'every delivery to be accounted',
-      });
+      await waitFor(
+        async () =>
+          Number((await readGroupOffsets(pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n)) ===
+          deliveries.length,
+        {
+          what: 'every delivery to be accounted',
+        },
+      );
     } finally {
       await runtime.stop();
       await admin.disconnect();
     }
     expect(peak).toBeGreaterThan(1);
     expect(peak).toBeLessThanOrEqual(maxLanes);
-    const { rows } = await pool.query<{ entity: string; seq: number }>('select entity, seq from lane_effects order by id');
+    const { rows } = await pool.query<{ entity: string; seq: number }>(
+      'select entity, seq from lane_effects order by id',
+    );
     expect(rows).toHaveLength(notes.length);
     const byEntity = new Map<string, number[]>();
     for (const r of rows) byEntity.set(r.entity, [...(byEntity.get(r.entity) ?? []), r.seq]);
     for (const seqs of byEntity.values()) expect(seqs).toEqual(Array.from({ length: perEntity }, (_, i) => i + 1));
     const offsets = await readGroupOffsets(pool, groupId);
-    const counts = { applied: offsets.reduce((sum, o) => sum + o.counts.applied, 0n), duplicates: offsets.reduce((sum, o) => sum + o.counts.duplicates, 0n) };
+    const counts = {
+      applied: offsets.reduce((sum, o) => sum + o.counts.applied, 0n),
+      duplicates: offsets.reduce((sum, o) => sum + o.counts.duplicates, 0n),
+    };
     expect(counts).toEqual({ applied: BigInt(notes.length), duplicates: BigInt(deliveries.length - notes.length) });
   });
 });

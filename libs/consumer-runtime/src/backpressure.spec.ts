@@ -8,7 +8,11 @@ describe('backpressure', () => {
     const bp = createBackpressureController(options);
     bp.transactionStarted(1, 0);
     expect(bp.evaluate(500).paused).toBe(false);
-    expect(bp.evaluate(1_500)).toMatchObject({ paused: true, changed: true, reason: 'a transaction has run for 1500 ms > 1000 ms' });
+    expect(bp.evaluate(1_500)).toMatchObject({
+      paused: true,
+      changed: true,
+      reason: 'a transaction has run for 1500 ms > 1000 ms',
+    });
     bp.transactionEnded(1);
     bp.recordTransaction(30_000);
     expect(bp.evaluate(1_501).paused).toBe(true);

@@ -50,7 +50,9 @@ export interface BackpressureController {
   signals(now: number): BackpressureSignals;
 }
 
-export function createBackpressureController(options: BackpressureOptions = DEFAULT_BACKPRESSURE): BackpressureController {
+export function createBackpressureController(
+  options: BackpressureOptions = DEFAULT_BACKPRESSURE,
+): BackpressureController {
   let txLatencyMs = 0;
   let poolWaitMs = 0;
   let paused = false;
@@ -79,10 +81,13 @@ export function createBackpressureController(options: BackpressureOptions = DEFA
       const s = signals(now);
       if (!paused) {
         const reason =
-          s.txLatencyMs > options.pauseAboveTxMs ? `transaction latency ${Math.round(s.txLatencyMs)} ms > ${options.pauseAboveTxMs} ms`
-          : s.oldestTxAgeMs > options.pauseAboveTxMs ? `a transaction has run for ${Math.round(s.oldestTxAgeMs)} ms > ${options.pauseAboveTxMs} ms`
-          : s.poolWaitMs > options.pauseAbovePoolWaitMs ? `pool wait ${Math.round(s.poolWaitMs)} ms > ${options.pauseAbovePoolWaitMs} ms`
-          : undefined;
+          s.txLatencyMs > options.pauseAboveTxMs
+            ? `transaction latency ${Math.round(s.txLatencyMs)} ms > ${options.pauseAboveTxMs} ms`
+            : s.oldestTxAgeMs > options.pauseAboveTxMs
+              ? `a transaction has run for ${Math.round(s.oldestTxAgeMs)} ms > ${options.pauseAboveTxMs} ms`
+              : s.poolWaitMs > options.pauseAbovePoolWaitMs
+                ? `pool wait ${Math.round(s.poolWaitMs)} ms > ${options.pauseAbovePoolWaitMs} ms`
+                : undefined;
         if (reason) {
           paused = true;
           return { paused, changed: true, reason };

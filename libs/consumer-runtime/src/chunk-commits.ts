@@ -18,7 +18,10 @@ import type { ConsumerRuntimeOptions } from './runtime-options.ts';
  * window, the advisory Kafka commit, the stage trace, listeners).
  */
 export function createChunkCommits<E, S, F>(deps: {
-  readonly options: Pick<ConsumerRuntimeOptions<E, S, F>, 'pool' | 'groupId' | 'topic' | 'handler' | 'decoder' | 'faults' | 'stageTrace'>;
+  readonly options: Pick<
+    ConsumerRuntimeOptions<E, S, F>,
+    'pool' | 'groupId' | 'topic' | 'handler' | 'decoder' | 'faults' | 'stageTrace'
+  >;
   readonly maxLanes: number;
   readonly backoff: BackoffOptions;
   readonly metrics: RuntimeMetrics;
@@ -57,7 +60,14 @@ export function createChunkCommits<E, S, F>(deps: {
   const traceStages = (lane: PartitionLane, result: Committed, prepared: readonly PreparedMessage<E>[]) => {
     for (const { message } of prepared) {
       const fetchedAt = lane.receivedAt(message.offset);
-      if (fetchedAt !== undefined) options.stageTrace!.record({ partition: lane.partition, offset: message.offset, fetchedAt, beganAt: result.beganAt, committedAt: result.committedAt });
+      if (fetchedAt !== undefined)
+        options.stageTrace!.record({
+          partition: lane.partition,
+          offset: message.offset,
+          fetchedAt,
+          beganAt: result.beganAt,
+          committedAt: result.committedAt,
+        });
     }
   };
 
@@ -99,7 +109,8 @@ export function createChunkCommits<E, S, F>(deps: {
           metrics.retries.inc({ kind: pgErrorKind(error) });
           log.warn({ partition: lane.partition, attempt, err: error }, 'chunk failed transiently; retrying');
         },
-        onApplyFailure: (error, offset) => log.error({ partition: lane.partition, offset, err: error }, 'event fails to apply; dead-lettering it'),
+        onApplyFailure: (error, offset) =>
+          log.error({ partition: lane.partition, offset, err: error }, 'event fails to apply; dead-lettering it'),
       };
     },
   };

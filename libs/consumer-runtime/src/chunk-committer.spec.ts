@@ -8,7 +8,17 @@ type Event = { readonly poison?: boolean };
 
 const prepared = (offset: number, event: Event = {}): PreparedMessage<Event> => ({
   message: { topic: 't', partition: 0, offset: BigInt(offset), key: null, value: null, headers: {}, timestamp: 0 },
-  decoded: { ok: true, event, identity: { eventId: `e${offset}`, entityType: 'x', entityId: String(offset), seq: 1n, payloadHash: Buffer.alloc(0) } },
+  decoded: {
+    ok: true,
+    event,
+    identity: {
+      eventId: `e${offset}`,
+      entityType: 'x',
+      entityId: String(offset),
+      seq: 1n,
+      payloadHash: Buffer.alloc(0),
+    },
+  },
 });
 
 const committed = (nextOffset: bigint): Extract<ChunkResult, { kind: 'committed' }> => ({
@@ -28,7 +38,8 @@ function fakePolicy(overrides: Partial<ChunkCommitPolicy<Event>> = {}) {
   const policy: ChunkCommitPolicy<Event> = {
     async process(c, chunk) {
       attempts.push(chunk.map((p) => (p.decoded.ok ? String(p.message.offset) : `dlq:${p.message.offset}`)).join(','));
-      if (chunk.some((p) => p.decoded.ok && p.decoded.event.poison)) throw Object.assign(new Error('new row violates check constraint'), { code: '23514' });
+      if (chunk.some((p) => p.decoded.ok && p.decoded.event.poison))
+        throw Object.assign(new Error('new row violates check constraint'), { code: '23514' });
       return committed(chunk.at(-1)!.message.offset + 1n);
     },
     claim: () => claim,
@@ -60,7 +71,8 @@ describe('commitChunk', () => {
     const outcome = await commitChunk(
       {
         ...policy,
-        process: (c, chunk) => (failures-- > 0 ? Promise.reject(new RuntimeError('TRANSIENT', 'connection lost')) : inner(c, chunk)),
+        process: (c, chunk) =>
+          failures-- > 0 ? Promise.reject(new RuntimeError('TRANSIENT', 'connection lost')) : inner(c, chunk),
         onRetry: (error) => retried.push(error),
       },
       [prepared(0)],
@@ -71,15 +83,22 @@ describe('commitChunk', () => {
   });
 
   it('stops at the fence and reports it; stops before an attempt once interrupted', async () => {
-    const { policy } = fakePolicy({ process: async () => ({ kind: 'fenced', stored: { nextOffset: 7n, generation: 2n } }) });
-    expect(await commitChunk(policy, [prepared(0)])).toEqual({ kind: 'fenced', stored: { nextOffset: 7n, generation: 2n } });
+    const { policy } = fakePolicy({
+      process: async () => ({ kind: 'fenced', stored: { nextOffset: 7n, generation: 2n } }),
+    });
+    expect(await commitChunk(policy, [prepared(0)])).toEqual({
+      kind: 'fenced',
+      stored: { nextOffset: 7n, generation: 2n },
+    });
     const { policy: stopped, attempts } = fakePolicy({ interrupted: () => true });
     expect(await commitChunk(stopped, [prepared(0)])).toEqual({ kind: 'stopped' });
     expect(attempts).toEqual([]);
   });
 
   it('is fatal for an error that is neither transient nor about the data', async () => {
-    const { policy } = fakePolicy({ process: () => Promise.reject(Object.assign(new Error('relation "payments" does not exist'), { code: '42P01' })) });
+    const { policy } = fakePolicy({
+      process: () => Promise.reject(Object.assign(new Error('relation "payments" does not exist'), { code: '42P01' })),
+    });
     await expect(commitChunk(policy, [prepared(0)])).rejects.toBeInstanceOf(FatalChunkError);
   });
 
@@ -87,7 +106,9 @@ describe('commitChunk', () => {
     expect(isRetriable(new RuntimeError('TRANSIENT', 'x'))).toBe(true);
     expect(isRetriable(new RuntimeError('INVALID_CONFIG', 'x'))).toBe(false);
     expect(isRetriable(Object.assign(new Error('serialization'), { code: '40001' }))).toBe(true);
-    expect(isRetriable(Object.assign(new Error('dup'), { code: '23505', constraint: 'processed_events_pkey' }))).toBe(true);
+    expect(isRetriable(Object.assign(new Error('dup'), { code: '23505', constraint: 'processed_events_pkey' }))).toBe(
+      true,
+    );
     expect(isRetriable(Object.assign(new Error('dup'), { code: '23505', constraint: 'payments_pkey' }))).toBe(false);
     expect(isRetriable(Object.assign(new Error('progress moved'), { retriable: true }))).toBe(true);
   });

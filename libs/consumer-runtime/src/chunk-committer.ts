@@ -46,7 +46,10 @@ export class FatalChunkError extends CodedError<'FATAL_CHUNK'> {
  * refuses is isolated by halving the chunk (the other events commit) and then dead-lettered as APPLY_FAILED;
  * anything else is fatal.
  */
-export async function commitChunk<E>(policy: ChunkCommitPolicy<E>, prepared: readonly PreparedMessage<E>[]): Promise<ChunkCommitOutcome> {
+export async function commitChunk<E>(
+  policy: ChunkCommitPolicy<E>,
+  prepared: readonly PreparedMessage<E>[],
+): Promise<ChunkCommitOutcome> {
   for (let attempt = 0; ; attempt++) {
     if (policy.interrupted()) return { kind: 'stopped' };
     let result: ChunkResult;
@@ -61,19 +64,34 @@ export async function commitChunk<E>(policy: ChunkCommitPolicy<E>, prepared: rea
       if (!isDataError(error)) throw new FatalChunkError((error as Error).message, { cause: error });
       return isolate(policy, prepared, error);
     }
-    if (result.kind !== 'committed') return result.kind === 'fenced' ? { kind: 'fenced', stored: result.stored } : { kind: 'reposition', nextOffset: result.nextOffset };
+    if (result.kind !== 'committed')
+      return result.kind === 'fenced'
+        ? { kind: 'fenced', stored: result.stored }
+        : { kind: 'reposition', nextOffset: result.nextOffset };
     policy.onCommitted(result, prepared);
     return { kind: 'done' };
   }
 }
 
 /** A chunk holds an event that cannot be applied: halve until it is alone, then dead-letter it. */
-async function isolate<E>(policy: ChunkCommitPolicy<E>, prepared: readonly PreparedMessage<E>[], error: unknown): Promise<ChunkCommitOutcome> {
+async function isolate<E>(
+  policy: ChunkCommitPolicy<E>,
+  prepared: readonly PreparedMessage<E>[],
+  error: unknown,
+): Promise<ChunkCommitOutcome> {
   if (prepared.length === 1) {
     const only = prepared[0]!;
-    if (!only.decoded.ok) throw new FatalChunkError(`cannot even dead-letter offset ${only.message.offset}: ${(error as Error).message}`, { cause: error });
+    if (!only.decoded.ok)
+      throw new FatalChunkError(`cannot even dead-letter offset ${only.message.offset}: ${(error as Error).message}`, {
+        cause: error,
+      });
     policy.onApplyFailure(error, only.message.offset);
-    return commitChunk(policy, [{ message: only.message, decoded: { ok: false, retriable: false, reason: 'APPLY_FAILED', error: (error as Error).message } }]);
+    return commitChunk(policy, [
+      {
+        message: only.message,
+        decoded: { ok: false, retriable: false, reason: 'APPLY_FAILED', error: (error as Error).message },
+      },
+    ]);
   }
   const half = Math.ceil(prepared.length / 2);
   const first = await commitChunk(policy, prepared.slice(0, half));

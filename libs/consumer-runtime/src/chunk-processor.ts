@@ -17,11 +17,34 @@ import {
 import { isTransientPgError, withClient, withTransaction, type Queryable } from '@spr/ledger-db';
 import type pg from 'pg';
 import type { FaultInjector } from './fault-points.ts';
-import { isFenceError, offsetAdvanceStatement, readPartitionOffset, type ChunkCounts, type PartitionClaim, type PartitionRef } from './offset-store.ts';
+import {
+  isFenceError,
+  offsetAdvanceStatement,
+  readPartitionOffset,
+  type ChunkCounts,
+  type PartitionClaim,
+  type PartitionRef,
+} from './offset-store.ts';
 import { runInOneRoundTrip } from './one-round-trip.ts';
-import { deadLettersStatement, loadParkedEvents, parkedEventsStatement, resolveParkedStatement, type DeadLetter, type ParkedEvent } from './quarantine-store.ts';
+import {
+  deadLettersStatement,
+  loadParkedEvents,
+  parkedEventsStatement,
+  resolveParkedStatement,
+  type DeadLetter,
+  type ParkedEvent,
+} from './quarantine-store.ts';
 import { RuntimeError } from './runtime-error.ts';
-import type { EntityRef, EntityState, EventContext, EventDecoder, EventHandler, PoisonOutcome, RawMessage, Rejection } from './types.ts';
+import type {
+  EntityRef,
+  EntityState,
+  EventContext,
+  EventDecoder,
+  EventHandler,
+  PoisonOutcome,
+  RawMessage,
+  Rejection,
+} from './types.ts';
 
 /** A fetched message with its decoding (transient failures were retried before a chunk is built). */
 export interface PreparedMessage<E> {
@@ -40,7 +63,11 @@ export interface ChunkProcessorContext<E, S, F> {
   readonly faults: FaultInjector;
   readonly window?: RecentEventWindow;
   /** Told when a transaction starts and ends (backpressure), and how long the pool made it wait. */
-  readonly observe?: { poolWait(ms: number): void; transactionStarted(id: number): void; transactionEnded(id: number, ms: number): void };
+  readonly observe?: {
+    poolWait(ms: number): void;
+    transactionStarted(id: number): void;
+    transactionEnded(id: number, ms: number): void;
+  };
 }
 
 export type ChunkResult =
@@ -76,7 +103,11 @@ const COMMIT: SqlStatement = { text: 'commit', values: [] };
  * entity moved since the read. Either failure rolls the whole write back. An apply handler's statements run
  * between the two inside BEGIN … COMMIT, with the entities locked by the read.
  */
-export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, claim: PartitionClaim, messages: readonly PreparedMessage<E>[]): Promise<ChunkResult> {
+export async function processChunk<E, S, F>(
+  ctx: ChunkProcessorContext<E, S, F>,
+  claim: PartitionClaim,
+  messages: readonly PreparedMessage<E>[],
+): Promise<ChunkResult> {
   const waitStart = performance.now();
   const inBlock = ctx.handler.kind === 'apply';
   let txId = 0;
@@ -91,7 +122,11 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
     if (ctx.faults.shouldFail('mid-insert')) ctx.faults.trip('mid-insert');
     const end = messages.at(-1)!.message.offset + 1n;
     // The fence first: a member whose claim no longer holds writes nothing, and waits for no entity's lock.
-    const write = [offsetAdvanceStatement(ctx.ref, claim, end, plan.counts), ...planStatements(ctx, plan), ...(inBlock ? [COMMIT] : [])];
+    const write = [
+      offsetAdvanceStatement(ctx.ref, claim, end, plan.counts),
+      ...planStatements(ctx, plan),
+      ...(inBlock ? [COMMIT] : []),
+    ];
     if (ctx.faults.shouldFail('before-commit')) ctx.faults.trip('before-commit');
     try {
       if (ctx.faults.shouldFail('during-commit')) {
@@ -106,7 +141,8 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
       if (!isFenceError(error)) throw error;
       if (inBlock) await client.query('rollback');
       const stored = await readPartitionOffset(client, ctx.ref);
-      if (stored && stored.generation === claim.generation && stored.nextOffset !== claim.nextOffset) return { kind: 'reposition', nextOffset: stored.nextOffset };
+      if (stored && stored.generation === claim.generation && stored.nextOffset !== claim.nextOffset)
+        return { kind: 'reposition', nextOffset: stored.nextOffset };
       return { kind: 'fenced', stored };
     }
     const committedAt = epochNow();
@@ -124,12 +160,16 @@ export async function processChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>,
   try {
     // Only the apply path holds a block; a fold chunk's failed write has already rolled itself back. Either way a
     // client whose connection broke is destroyed, not returned to the pool.
-    return await (inBlock ? withTransaction(ctx.pool, chunk, { workSendsBeginAndCommit: true }) : withClient(ctx.pool, chunk));
+    return await (inBlock
+      ? withTransaction(ctx.pool, chunk, { workSendsBeginAndCommit: true })
+      : withClient(ctx.pool, chunk));
   } catch (error) {
     if (txStart === undefined) throw error; // no client: the pool's own error
     const conflict = asProgressConflict(error);
     if (conflict) throw conflict;
-    throw isTransientPgError(error) ? new RuntimeError('TRANSIENT', `chunk transaction failed: ${(error as Error).message}`, { cause: error }) : error;
+    throw isTransientPgError(error)
+      ? new RuntimeError('TRANSIENT', `chunk transaction failed: ${(error as Error).message}`, { cause: error })
+      : error;
   } finally {
     if (txStart !== undefined) ctx.observe?.transactionEnded(txId, performance.now() - txStart);
   }
@@ -180,7 +220,12 @@ export function emptyPlan<S, F>(): ChunkPlan<S, F> {
   };
 }
 
-async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, db: Queryable, messages: readonly PreparedMessage<E>[], options: { begin: boolean }): Promise<ChunkPlan<S, F>> {
+async function planChunk<E, S, F>(
+  ctx: ChunkProcessorContext<E, S, F>,
+  db: Queryable,
+  messages: readonly PreparedMessage<E>[],
+  options: { begin: boolean },
+): Promise<ChunkPlan<S, F>> {
   const plan = emptyPlan<S, F>();
 
   // Poison and known duplicates are settled without touching the database; the rest go to entity lanes.
@@ -208,14 +253,32 @@ async function planChunk<E, S, F>(ctx: ChunkProcessorContext<E, S, F>, db: Query
   // One round trip reads the dedupe state and the entities' states (and opens the apply path's block).
   const handler = ctx.handler;
   const identities = [...lanes.values()].flatMap((items) => items.map((i) => i.decoded.identity));
-  const statesLoad = handler.kind === 'fold' ? handler.loadStates([...lanes.values()].map(([first]) => ({ entityType: first!.decoded.identity.entityType, entityId: first!.decoded.identity.entityId }))) : undefined;
-  const results = await runInOneRoundTrip(db, [...(options.begin ? [BEGIN] : []), dedupeLoadStatement(identities, { lock: options.begin }), ...(statesLoad ? [statesLoad.statement] : [])]);
+  const statesLoad =
+    handler.kind === 'fold'
+      ? handler.loadStates(
+          [...lanes.values()].map(([first]) => ({
+            entityType: first!.decoded.identity.entityType,
+            entityId: first!.decoded.identity.entityId,
+          })),
+        )
+      : undefined;
+  const results = await runInOneRoundTrip(db, [
+    ...(options.begin ? [BEGIN] : []),
+    dedupeLoadStatement(identities, { lock: options.begin }),
+    ...(statesLoad ? [statesLoad.statement] : []),
+  ]);
   const read = results.slice(options.begin ? 1 : 0);
   const dedupe = readDedupeLoad(read[0]!.rows);
   const states = statesLoad ? statesLoad.read(read[1]!.rows) : new Map<string, S>();
 
   const runLane = (db: Queryable, key: string, items: LaneItem<E>[]) =>
-    processLane(ctx, db, plan, { items, before: dedupe.progress.get(key), seen: dedupe.seen, state: states.get(key), existed: states.has(key) });
+    processLane(ctx, db, plan, {
+      items,
+      before: dedupe.progress.get(key),
+      seen: dedupe.seen,
+      state: states.get(key),
+      existed: states.has(key),
+    });
   if (handler.kind === 'fold' || ctx.maxLanes <= 1) {
     for (const [key, items] of lanes) await runLane(db, key, items);
   } else {
@@ -242,9 +305,17 @@ export interface LaneInput<E, S> {
 }
 
 /** One entity's events of the chunk, strictly in log order, then any parked events that can now follow. */
-export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Queryable, plan: ChunkPlan<S, F>, input: LaneInput<E, S>): Promise<void> {
+export async function processLane<E, S, F>(
+  ctx: LaneContext<E, S, F>,
+  tx: Queryable,
+  plan: ChunkPlan<S, F>,
+  input: LaneInput<E, S>,
+): Promise<void> {
   const { items, before, seen, existed } = input;
-  const entity: EntityRef = input.entity ?? { entityType: items[0]!.decoded.identity.entityType, entityId: items[0]!.decoded.identity.entityId };
+  const entity: EntityRef = input.entity ?? {
+    entityType: items[0]!.decoded.identity.entityType,
+    entityId: items[0]!.decoded.identity.entityId,
+  };
   let progress: EntityProgress = input.start ?? before ?? { appliedSeq: 0n, parkedCount: 0 };
   let state = input.state;
   let stateChanged = false;
@@ -266,12 +337,15 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
   /** Applies (or dead-letters) parked events while they continue the sequence. */
   const drain = async () => {
     if (progress.parkedCount === 0) return;
-    const waiting: Array<{ seq: bigint; fromChunk?: (typeof parkedHere)[number]; stored?: { id: bigint; eventId: string; message: RawMessage } }> = [
-      ...parkedHere.filter((p) => !p.drained).map((p) => ({ seq: p.item.decoded.identity.seq, fromChunk: p })),
-    ];
+    const waiting: Array<{
+      seq: bigint;
+      fromChunk?: (typeof parkedHere)[number];
+      stored?: { id: bigint; eventId: string; message: RawMessage };
+    }> = [...parkedHere.filter((p) => !p.drained).map((p) => ({ seq: p.item.decoded.identity.seq, fromChunk: p }))];
     const storedCount = progress.parkedCount - waiting.length;
     if (storedCount > 0) {
-      for (const stored of await loadParkedEvents(tx, entity.entityType, entity.entityId)) waiting.push({ seq: stored.seq, stored });
+      for (const stored of await loadParkedEvents(tx, entity.entityType, entity.entityId))
+        waiting.push({ seq: stored.seq, stored });
     }
     waiting.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     for (const next of waiting) {
@@ -281,10 +355,13 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
       if (next.stored) {
         const decoded = await ctx.decoder.decode(next.stored.message);
         if (decoded.ok) item = { message: next.stored.message, decoded };
-        else if (decoded.retriable) throw new RuntimeError('TRANSIENT', `decoding parked event ${next.stored.eventId}: ${decoded.error}`);
+        else if (decoded.retriable)
+          throw new RuntimeError('TRANSIENT', `decoding parked event ${next.stored.eventId}: ${decoded.error}`);
         else poison = decoded;
       }
-      const outcome = item ? await execute(item) : { kind: 'rejected' as const, reason: poison!.reason, error: poison!.error };
+      const outcome = item
+        ? await execute(item)
+        : { kind: 'rejected' as const, reason: poison!.reason, error: poison!.error };
       progress = { appliedSeq: next.seq, parkedCount: progress.parkedCount - 1 };
       const applied = outcome.kind === 'applied';
       if (next.fromChunk) {
@@ -300,7 +377,12 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
       }
       if (!applied) {
         const message = item?.message ?? next.stored!.message;
-        plan.deadLetters.push({ message, reasonCode: outcome.reason, error: outcome.error, identity: item?.decoded.identity });
+        plan.deadLetters.push({
+          message,
+          reasonCode: outcome.reason,
+          error: outcome.error,
+          identity: item?.decoded.identity,
+        });
       }
     }
   };
@@ -315,7 +397,12 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
         plan.counts.duplicates++;
         break;
       case 'conflict':
-        plan.deadLetters.push({ message: item.message, reasonCode: verdict.reason, error: `event id ${identity.eventId} was recorded (${verdict.recordedOutcome}) with different content`, identity });
+        plan.deadLetters.push({
+          message: item.message,
+          reasonCode: verdict.reason,
+          error: `event id ${identity.eventId} was recorded (${verdict.recordedOutcome}) with different content`,
+          identity,
+        });
         plan.counts.deadLettered++;
         break;
       case 'gap': {
@@ -338,7 +425,10 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
           plan.deadLetters.push({ message: item.message, reasonCode: outcome.reason, error: outcome.error, identity });
           plan.counts.deadLettered++;
         }
-        seen.set(identity.eventId, { payloadHash: identity.payloadHash, outcome: outcome.kind === 'applied' ? 'applied' : 'dead_lettered' });
+        seen.set(identity.eventId, {
+          payloadHash: identity.payloadHash,
+          outcome: outcome.kind === 'applied' ? 'applied' : 'dead_lettered',
+        });
         await drain();
         break;
       }
@@ -350,7 +440,8 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
     plan.processed.push(p.record);
     plan.parked.push(p.parked);
   }
-  for (const item of items) plan.recorded.push({ eventId: item.decoded.identity.eventId, payloadHash: item.decoded.identity.payloadHash });
+  for (const item of items)
+    plan.recorded.push({ eventId: item.decoded.identity.eventId, payloadHash: item.decoded.identity.payloadHash });
   if (!before || before.appliedSeq !== progress.appliedSeq || before.parkedCount !== progress.parkedCount) {
     plan.progress.push({ ...entity, before, after: progress });
   }
@@ -358,9 +449,15 @@ export async function processLane<E, S, F>(ctx: LaneContext<E, S, F>, tx: Querya
 }
 
 /** Everything a plan decided to write except the offset (the chunk adds the fence; a redrive has none). */
-export function planStatements<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, plan: ChunkPlan<S, F>): SqlStatement[] {
+export function planStatements<E, S, F>(
+  ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> },
+  plan: ChunkPlan<S, F>,
+): SqlStatement[] {
   const handler = ctx.handler;
-  const effects = handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0) ? handler.write({ states: plan.states, effects: plan.effects }, { partition: ctx.ref.partition }) : [];
+  const effects =
+    handler.kind === 'fold' && (plan.states.length > 0 || plan.effects.length > 0)
+      ? handler.write({ states: plan.states, effects: plan.effects }, { partition: ctx.ref.partition })
+      : [];
   return [
     dedupeWriteStatement(plan.processed, plan.progress),
     reclassifyStatement(plan.reclassifiedApplied, 'applied'),
@@ -374,7 +471,11 @@ export function planStatements<E, S, F>(ctx: LaneContext<E, S, F> & { readonly r
 }
 
 /** Writes a plan (a redrive's, inside its transaction) in one round trip. */
-export async function writePlan<E, S, F>(ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> }, tx: Queryable, plan: ChunkPlan<S, F>): Promise<void> {
+export async function writePlan<E, S, F>(
+  ctx: LaneContext<E, S, F> & { readonly ref: Pick<PartitionRef, 'groupId' | 'partition'> },
+  tx: Queryable,
+  plan: ChunkPlan<S, F>,
+): Promise<void> {
   try {
     await runInOneRoundTrip(tx, planStatements(ctx, plan));
   } catch (error) {

@@ -18,7 +18,16 @@ import { resolveRuntimeSettings, type ConsumerRuntimeOptions, type RuntimeSettin
 /** What the runtime tells listeners (tests, the app) as it works. */
 export interface RuntimeEvents {
   assigned: [{ partitions: number[] }];
-  committed: [{ partition: number; nextOffset: bigint; applied: number; duplicates: number; parked: number; deadLettered: number }];
+  committed: [
+    {
+      partition: number;
+      nextOffset: bigint;
+      applied: number;
+      duplicates: number;
+      parked: number;
+      deadLettered: number;
+    },
+  ];
   fenced: [{ partition: number }];
   /** Backpressure: every partition stops fetching because PostgreSQL is slow, and starts again. */
   paused: [{ reason: string }];
@@ -51,7 +60,9 @@ export interface ConsumerRuntime {
  * transaction (chunk-processor.ts), the offset monitor and progress watchdog (partition-monitor.ts), pauses
  * (partition-pauses.ts) and backpressure (backpressure.ts).
  */
-export function createConsumerRuntime<E, S = unknown, F = unknown>(options: ConsumerRuntimeOptions<E, S, F>): ConsumerRuntime {
+export function createConsumerRuntime<E, S = unknown, F = unknown>(
+  options: ConsumerRuntimeOptions<E, S, F>,
+): ConsumerRuntime {
   const { pool, groupId, topic } = options;
   const log = options.logger.child({ component: 'consumer-runtime', groupId, topic });
   const settings = resolveRuntimeSettings(options);
@@ -92,7 +103,8 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
   });
   const advisory = createAdvisoryCommits(
     (partition, nextOffset) => driver.commit(partition, nextOffset),
-    (partition, error) => log.debug({ partition, err: error }, 'advisory Kafka offset commit failed (the database holds the truth)'),
+    (partition, error) =>
+      log.debug({ partition, err: error }, 'advisory Kafka offset commit failed (the database holds the truth)'),
   );
   const committer = createChunkCommits({
     options,
@@ -135,7 +147,13 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     onMoved: (lane, nextOffset) => pipeline.reposition(lane, nextOffset),
     describe: (partition) => {
       const lane = pipeline.lane(partition);
-      return { lane: lane?.state, busy: lane?.busy, queuedEvents: lane?.queuedEvents, pausedBy: pauses.reasons(partition), pausedInClient: driver.paused().includes(partition) };
+      return {
+        lane: lane?.state,
+        busy: lane?.busy,
+        queuedEvents: lane?.queuedEvents,
+        pausedBy: pauses.reasons(partition),
+        pausedInClient: driver.paused().includes(partition),
+      };
     },
   });
 
@@ -173,7 +191,11 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
     if (state !== 'running') return;
     // Also repairs a pause the runtime did not ask for (none is known to happen; a stray one would wedge a partition).
     pauses.sync(driver);
-    monitor.tick(pipeline.lanes()).catch((error: unknown) => log.debug({ err: error }, 'reading stored offsets or the log end failed; trying again later'));
+    monitor
+      .tick(pipeline.lanes())
+      .catch((error: unknown) =>
+        log.debug({ err: error }, 'reading stored offsets or the log end failed; trying again later'),
+      );
   };
 
   return {
@@ -205,7 +227,10 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
       for (const timer of timers) clearInterval(timer);
       // The chunks in flight commit (or are let go of at the deadline: fencing decides whether they count).
       if (!(await pipeline.stop(settings.stopDrainTimeoutMs))) {
-        log.warn({ timeoutMs: settings.stopDrainTimeoutMs }, 'chunks still in flight at the drain deadline; leaving the group anyway');
+        log.warn(
+          { timeoutMs: settings.stopDrainTimeoutMs },
+          'chunks still in flight at the drain deadline; leaving the group anyway',
+        );
       }
       advisory.close();
       await driver.stop();
@@ -235,15 +260,23 @@ export function createConsumerRuntime<E, S = unknown, F = unknown>(options: Cons
           partitions: owned,
           backpressure: backpressure.paused,
           paused,
-          stalled: stalled.map((s) => ({ partition: s.partition, storedOffset: s.storedOffset.toString(), logEnd: s.logEnd.toString(), stalledForMs: s.stalledForMs })),
+          stalled: stalled.map((s) => ({
+            partition: s.partition,
+            storedOffset: s.storedOffset.toString(),
+            logEnd: s.logEnd.toString(),
+            stalledForMs: s.stalledForMs,
+          })),
         },
       };
     },
   };
 }
 
-
-function kafkajsDriverFor<E, S, F>(options: ConsumerRuntimeOptions<E, S, F>, settings: RuntimeSettings, log: ConsumerRuntimeOptions<E, S, F>['logger']): KafkaDriver {
+function kafkajsDriverFor<E, S, F>(
+  options: ConsumerRuntimeOptions<E, S, F>,
+  settings: RuntimeSettings,
+  log: ConsumerRuntimeOptions<E, S, F>['logger'],
+): KafkaDriver {
   return createKafkajsDriver({
     kafka: options.kafka!,
     groupId: options.groupId,

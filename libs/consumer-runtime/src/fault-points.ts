@@ -25,7 +25,10 @@ export const NO_FAULTS: FaultInjector = {
  * `SPR_FAULT_ACTION=stop`, SIGSTOP it (a zombie: frozen mid-transaction until someone sends SIGCONT, after which
  * it carries on). An unknown point or action is a configuration error, reported at start.
  */
-export function faultInjectorFromEnv(env: NodeJS.ProcessEnv, onDie: (point: FaultPoint) => void = () => undefined): FaultInjector {
+export function faultInjectorFromEnv(
+  env: NodeJS.ProcessEnv,
+  onDie: (point: FaultPoint) => void = () => undefined,
+): FaultInjector {
   const spec = env.SPR_FAULT_POINT;
   if (!spec) return NO_FAULTS;
   const [name, visitText] = spec.split(':');
@@ -33,7 +36,8 @@ export function faultInjectorFromEnv(env: NodeJS.ProcessEnv, onDie: (point: Faul
     throw new Error(`SPR_FAULT_POINT=${spec}: unknown point '${name}', expected one of ${FAULT_POINTS.join(', ')}`);
   }
   const visit = visitText === undefined ? 1 : Number(visitText);
-  if (!Number.isInteger(visit) || visit < 1) throw new Error(`SPR_FAULT_POINT=${spec}: the visit must be a positive integer`);
+  if (!Number.isInteger(visit) || visit < 1)
+    throw new Error(`SPR_FAULT_POINT=${spec}: the visit must be a positive integer`);
   const action = env.SPR_FAULT_ACTION ?? 'kill';
   if (action !== 'kill' && action !== 'stop') throw new Error(`SPR_FAULT_ACTION=${action}: expected kill or stop`);
   let visits = 0;

@@ -7,7 +7,17 @@ export type { DriverListener, FetchedRecords, KafkaDriver } from './kafka-driver
 export { RuntimeError } from './runtime-error.ts';
 export { FENCED_MESSAGE } from './partition-pipeline.ts';
 // What a handler and a decoder implement.
-export { entityKey, type ApplyHandler, type DecodeOutcome, type EntityRef, type EntityState, type EventDecoder, type FoldHandler, type RawMessage, type StatesLoad } from './types.ts';
+export {
+  entityKey,
+  type ApplyHandler,
+  type DecodeOutcome,
+  type EntityRef,
+  type EntityState,
+  type EventDecoder,
+  type FoldHandler,
+  type RawMessage,
+  type StatesLoad,
+} from './types.ts';
 // Operating it: redrive of dead letters and parked events, and the chaos suite's fault points.
 export { redriveDeadLetters, redriveParked } from './redrive.ts';
 export { FAULT_POINTS, faultInjectorFromEnv, type FaultPoint } from './fault-points.ts';

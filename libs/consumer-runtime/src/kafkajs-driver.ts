@@ -10,7 +10,12 @@ export interface KafkajsDriverOptions {
   readonly topic: string;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
-  readonly fetch: { readonly maxBytes: number; readonly maxBytesPerPartition: number; readonly maxWaitTimeMs: number; readonly minBytes: number };
+  readonly fetch: {
+    readonly maxBytes: number;
+    readonly maxBytesPerPartition: number;
+    readonly maxWaitTimeMs: number;
+    readonly minBytes: number;
+  };
   readonly logger: Logger;
 }
 
@@ -28,7 +33,8 @@ export function createKafkajsDriver(options: KafkajsDriverOptions): KafkaDriver 
   let generation = 0;
   let stopped = false;
 
-  const eachBatch = (listener: DriverListener) =>
+  const eachBatch =
+    (listener: DriverListener) =>
     async ({ batch, isStale, resolveOffset }: EachBatchPayload) => {
       // Fetched before a seek of its partition: the records from the new position follow.
       if (batch.messages.length === 0 || isStale()) return;
@@ -43,7 +49,11 @@ export function createKafkajsDriver(options: KafkajsDriverOptions): KafkaDriver 
       admin = kafka.admin();
       await admin.connect();
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {
-        throw new RuntimeError('INVALID_CONFIG', `topic '${topic}' does not exist (or is not readable); create it with its partition count first`, { cause: error });
+        throw new RuntimeError(
+          'INVALID_CONFIG',
+          `topic '${topic}' does not exist (or is not readable); create it with its partition count first`,
+          { cause: error },
+        );
       });
       log.info({ partitions: metadata.topics[0]?.partitions.length }, 'topic found');
       const c = kafka.consumer({
@@ -59,13 +69,20 @@ export function createKafkajsDriver(options: KafkajsDriverOptions): KafkaDriver 
       });
       consumer = c;
       // kafkajs emits GROUP_JOIN synchronously after it applied the assignment and before it fetches for it.
-      c.on(c.events.GROUP_JOIN, ({ payload }) => listener.assigned({ generation: ++generation, partitions: payload.memberAssignment[topic] ?? [] }));
+      c.on(c.events.GROUP_JOIN, ({ payload }) =>
+        listener.assigned({ generation: ++generation, partitions: payload.memberAssignment[topic] ?? [] }),
+      );
       c.on(c.events.CRASH, ({ payload }) => {
         if (!payload.restart && !stopped) listener.crashed(payload.error);
       });
       await c.connect();
       await c.subscribe({ topic, fromBeginning: true });
-      await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: eachBatch(listener) });
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: eachBatch(listener),
+      });
     },
 
     async stop() {

@@ -26,7 +26,9 @@ beforeAll(async () => {
   drop = schema.drop;
   pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 12 });
   await migrateDatabase(pool);
-  await pool.query('create table note_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null)');
+  await pool.query(
+    'create table note_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null)',
+  );
   kafka = testKafka(stack.kafkaBrokers);
   admin = kafka.admin();
   await admin.connect();
@@ -40,7 +42,11 @@ afterAll(async () => {
 const handler: ApplyHandler<Note> = {
   kind: 'apply',
   async apply(tx, note) {
-    await tx.query('insert into note_effects (entity, seq, event_id) values ($1, $2, $3)', [note.entity, note.seq, note.id]);
+    await tx.query('insert into note_effects (entity, seq, event_id) values ($1, $2, $3)', [
+      note.entity,
+      note.seq,
+      note.id,
+    ]);
     return { kind: 'applied' };
   },
 };
@@ -57,7 +63,11 @@ interface Member {
   readonly fenced: Set<number>;
 }
 
-async function startMember(topic: string, groupId: string, options: { monitorIntervalMs: number; stallAfterMs?: number }): Promise<Member> {
+async function startMember(
+  topic: string,
+  groupId: string,
+  options: { monitorIntervalMs: number; stallAfterMs?: number },
+): Promise<Member> {
   const metrics = createMetricsRegistry();
   const runtime = createConsumerRuntime({
     kafka,
@@ -83,7 +93,10 @@ async function startMember(topic: string, groupId: string, options: { monitorInt
 async function publish(topic: string, notes: Note[], partitions: number): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic, messages: notes.map((n) => ({ ...noteMessage(n), partition: Number(n.entity.split('-').at(-1)) % partitions })) });
+  await producer.send({
+    topic,
+    messages: notes.map((n) => ({ ...noteMessage(n), partition: Number(n.entity.split('-').at(-1)) % partitions })),
+  });
   await producer.disconnect();
 }
 
@@ -132,22 +145,34 @@ describe('liveness after fencing', () => {
       const more = makeNotes(24, 1, 5, `r${round}`);
       notes.push(...more);
       await publish(topic, more, PARTITIONS);
-      await waitFor(() => fencedNow.every((p) => a.fenced.has(p)) || undefined, { what: `round ${round}: A to find its partitions ${fencedNow} fenced` });
+      await waitFor(() => fencedNow.every((p) => a.fenced.has(p)) || undefined, {
+        what: `round ${round}: A to find its partitions ${fencedNow} fenced`,
+      });
 
       // A rebalance: B joins (rounds 1 and 3) or leaves (round 2). A gets some or all of its fenced partitions back.
       if (b) {
         const leaving = b;
         b = undefined;
         await leaving.runtime.stop();
-        await waitFor(() => assignedPartitions(a).length === PARTITIONS || undefined, { what: `round ${round}: A to get every partition` });
+        await waitFor(() => assignedPartitions(a).length === PARTITIONS || undefined, {
+          what: `round ${round}: A to get every partition`,
+        });
       } else {
         b = await startMember(topic, groupId, slowMonitor);
-        await waitFor(() => (assignedPartitions(a).length > 0 && assignedPartitions(a).length + assignedPartitions(b!).length === PARTITIONS) || undefined, {
-          what: `round ${round}: A and B to share the partitions`,
-        });
+        await waitFor(
+          () =>
+            (assignedPartitions(a).length > 0 &&
+              assignedPartitions(a).length + assignedPartitions(b!).length === PARTITIONS) ||
+            undefined,
+          {
+            what: `round ${round}: A and B to share the partitions`,
+          },
+        );
       }
       expect(assignedPartitions(a).some((p) => fencedNow.includes(p))).toBe(true);
-      await waitFor(() => drained(topic, groupId), { what: `round ${round}: every partition's stored offset to reach the log end, with no member restarted` });
+      await waitFor(() => drained(topic, groupId), {
+        what: `round ${round}: every partition's stored offset to reach the log end, with no member restarted`,
+      });
     }
     await expectEachNoteAppliedOnce(notes);
   });
@@ -175,12 +200,19 @@ describe('liveness after fencing', () => {
       },
       { what: 'readiness to turn false' },
     );
-    expect(notReady.details).toMatchObject({ state: 'running', partitions: [0, 1], paused: [{ partition: 0, by: ['fenced'] }], stalled: [{ partition: 0 }] });
+    expect(notReady.details).toMatchObject({
+      state: 'running',
+      partitions: [0, 1],
+      paused: [{ partition: 0, by: ['fenced'] }],
+      stalled: [{ partition: 0 }],
+    });
     const stalledGauge = await a.metrics.getSingleMetric('spr_consumer_partition_stalled')!.get();
     expect(stalledGauge.values.find((v) => v.labels.partition === '0')?.value).toBe(1);
     // Lag comes from Kafka's log end, not from commits: partition 0 commits nothing, and its lag shows its backlog.
     const lag = await a.metrics.getSingleMetric('spr_consumer_lag')!.get();
-    expect(lag.values.find((v) => v.labels.partition === '0')?.value).toBe(more.filter((n) => Number(n.entity.split('-').at(-1)) % 2 === 0).length);
+    expect(lag.values.find((v) => v.labels.partition === '0')?.value).toBe(
+      more.filter((n) => Number(n.entity.split('-').at(-1)) % 2 === 0).length,
+    );
 
     // A second member makes the group rebalance; whoever gets partition 0 applies it, and A is ready again.
     const b = await startMember(topic, groupId, { monitorIntervalMs: 200, stallAfterMs: 1_500 });

@@ -167,7 +167,12 @@ export async function resetPartitionOffset(
  * nothing of the transaction it is part of is written (the caller then reads the stored offset to tell a fence
  * from an operator's reset).
  */
-export function offsetAdvanceStatement(ref: PartitionRef, claim: PartitionClaim, end: bigint, counts: ChunkCounts): SqlStatement {
+export function offsetAdvanceStatement(
+  ref: PartitionRef,
+  claim: PartitionClaim,
+  end: bigint,
+  counts: ChunkCounts,
+): SqlStatement {
   return {
     name: 'spr_offset_advance',
     text: `with advanced as (
@@ -183,7 +188,18 @@ export function offsetAdvanceStatement(ref: PartitionRef, claim: PartitionClaim,
      )
      select spr_require(count(*) = 1, '${SQLSTATE.fenced}', 'partition ' || $3 || ': stored offset or generation is not this claim''s (next offset ' || $5 || ', generation ' || $6 || ')') as claim_held
        from advanced`,
-    values: [ref.groupId, ref.topic, ref.partition, end.toString(), claim.nextOffset.toString(), claim.generation.toString(), counts.applied, counts.duplicates, counts.parked, counts.deadLettered],
+    values: [
+      ref.groupId,
+      ref.topic,
+      ref.partition,
+      end.toString(),
+      claim.nextOffset.toString(),
+      claim.generation.toString(),
+      counts.applied,
+      counts.duplicates,
+      counts.parked,
+      counts.deadLettered,
+    ],
   };
 }
 

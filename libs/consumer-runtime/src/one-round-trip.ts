@@ -13,10 +13,17 @@ import type pg from 'pg';
  * has each `$n` replaced by its literal (the SQL keeps its casts, `$1::jsonb`). Parameters are strings, numbers
  * or null; the statements' text is the library's own, never built from input.
  */
-export async function runInOneRoundTrip(db: Pick<pg.ClientBase, 'query'>, statements: readonly SqlStatement[]): Promise<pg.QueryResult[]> {
+export async function runInOneRoundTrip(
+  db: Pick<pg.ClientBase, 'query'>,
+  statements: readonly SqlStatement[],
+): Promise<pg.QueryResult[]> {
   if (statements.length === 0) return [];
   await prepareNamed(db, statements);
-  const text = statements.map((s) => (s.name ? `execute ${preparedName(s.name)}(${s.values.map(sqlLiteral).join(', ')})` : inlineParameters(s))).join(';\n');
+  const text = statements
+    .map((s) =>
+      s.name ? `execute ${preparedName(s.name)}(${s.values.map(sqlLiteral).join(', ')})` : inlineParameters(s),
+    )
+    .join(';\n');
   const result = (await db.query(text)) as pg.QueryResult | pg.QueryResult[];
   return Array.isArray(result) ? result : [result];
 }
@@ -26,7 +33,8 @@ const preparedOn = new WeakMap<object, Set<string>>();
 
 /** Apart from node-postgres's own named statements (the same session namespace), which use the plain name. */
 const preparedName = (name: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`statement name '${name}' must be a lower-case SQL identifier`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new RangeError(`statement name '${name}' must be a lower-case SQL identifier`);
   return `rt_${name}`;
 };
 
@@ -45,7 +53,10 @@ async function prepareNamed(db: Pick<pg.ClientBase, 'query'>, statements: readon
 export function inlineParameters(statement: SqlStatement): string {
   return statement.text.replace(/\$(\d+)/g, (_, n: string) => {
     const index = Number(n) - 1;
-    if (index < 0 || index >= statement.values.length) throw new RangeError(`statement has no parameter $${n} (it has ${statement.values.length}): ${statement.text.slice(0, 80)}`);
+    if (index < 0 || index >= statement.values.length)
+      throw new RangeError(
+        `statement has no parameter $${n} (it has ${statement.values.length}): ${statement.text.slice(0, 80)}`,
+      );
     return sqlLiteral(statement.values[index]!);
   });
 }
@@ -57,7 +68,8 @@ export function sqlLiteral(value: string | number | null): string {
     if (!Number.isFinite(value)) throw new RangeError(`cannot send ${value} as a SQL literal`);
     return String(value);
   }
-  if (typeof value !== 'string') throw new TypeError(`a statement parameter must be a string, a number or null, got ${typeof value}`);
+  if (typeof value !== 'string')
+    throw new TypeError(`a statement parameter must be a string, a number or null, got ${typeof value}`);
   let quoted = value.replaceAll("'", "''");
   if (!quoted.includes('\\')) return `'${quoted}'`;
   quoted = quoted.replaceAll('\\', '\\\\');

@@ -47,7 +47,11 @@ export interface PartitionLane {
   receivedAt(offset: bigint): number | undefined;
 }
 
-export function createPartitionLane(partition: number, generation: number, options: { readonly sampleEvery?: number } = {}): PartitionLane {
+export function createPartitionLane(
+  partition: number,
+  generation: number,
+  options: { readonly sampleEvery?: number } = {},
+): PartitionLane {
   const queue = createPartitionQueue(0n);
   const aborted = new AbortController();
   const sampleEvery = options.sampleEvery === undefined ? undefined : BigInt(options.sampleEvery);
@@ -89,7 +93,8 @@ export function createPartitionLane(partition: number, generation: number, optio
     accept({ records, receivedAt }) {
       if (state !== 'running') return false;
       if (queue.append(records) === 0) return true;
-      if (sampleEvery !== undefined) for (const r of records) if (r.offset % sampleEvery === 0n) sampled.set(r.offset, receivedAt);
+      if (sampleEvery !== undefined)
+        for (const r of records) if (r.offset % sampleEvery === 0n) sampled.set(r.offset, receivedAt);
       notify();
       return true;
     },

@@ -82,7 +82,10 @@ export function createPartitionMonitor(options: PartitionMonitorOptions): Partit
       const owned = new Set(lanes.map((l) => l.partition));
       // The claims as they stand before the read: a row may only be judged against the claim it could have seen.
       const claimsAtRead = new Map(lanes.map((l) => [l, l.claim]));
-      const [stored, logOffsets] = await Promise.all([readPartitionOffsets(pool, groupId, topic, [...owned]), owned.size > 0 ? driver.offsets() : new Map()]);
+      const [stored, logOffsets] = await Promise.all([
+        readPartitionOffsets(pool, groupId, topic, [...owned]),
+        owned.size > 0 ? driver.offsets() : new Map(),
+      ]);
       for (const lane of lanes) {
         if (lane.busy || lane.state !== 'running') continue;
         const verdict = judgeStoredOffset(claimsAtRead.get(lane), lane.claim, stored.get(lane.partition));
@@ -121,9 +124,14 @@ export type StoredOffsetVerdict =
  * waits for a rebalance that never comes). So the row is judged only if the lane's claim did not change while
  * it was read, and only a newer generation is another member's claim.
  */
-export function judgeStoredOffset(claimAtRead: PartitionClaim | undefined, claimNow: PartitionClaim | undefined, row: PartitionClaim | undefined): StoredOffsetVerdict {
+export function judgeStoredOffset(
+  claimAtRead: PartitionClaim | undefined,
+  claimNow: PartitionClaim | undefined,
+  row: PartitionClaim | undefined,
+): StoredOffsetVerdict {
   if (!row || !claimNow || claimAtRead !== claimNow) return { kind: 'unchanged' };
   if (row.generation > claimNow.generation) return { kind: 'fenced', storedGeneration: row.generation };
-  if (row.generation === claimNow.generation && row.nextOffset !== claimNow.nextOffset) return { kind: 'moved', nextOffset: row.nextOffset };
+  if (row.generation === claimNow.generation && row.nextOffset !== claimNow.nextOffset)
+    return { kind: 'moved', nextOffset: row.nextOffset };
   return { kind: 'unchanged' };
 }

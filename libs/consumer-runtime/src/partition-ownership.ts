@@ -42,9 +42,17 @@ export function createPartitionOwnership(options: PartitionOwnershipOptions): Pa
   const claimOnce = async (partition: number, superseded: () => boolean): Promise<PartitionClaim> => {
     const ref: PartitionRef = { groupId, topic, partition };
     const stopped = () => superseded() || signal.aborted;
-    if (stopped()) throw new RuntimeError('STOPPED', `the assignment of partition ${partition} was superseded before it was claimed`);
+    if (stopped())
+      throw new RuntimeError(
+        'STOPPED',
+        `the assignment of partition ${partition} was superseded before it was claimed`,
+      );
     for (let attempt = 0; ; attempt++) {
-      if (stopped()) throw new RuntimeError('STOPPED', `the assignment of partition ${partition} was superseded before it was claimed`);
+      if (stopped())
+        throw new RuntimeError(
+          'STOPPED',
+          `the assignment of partition ${partition} was superseded before it was claimed`,
+        );
       try {
         const logOffsets = (await driver.offsets()).get(partition);
         const start = options.startFrom === 'latest' ? (logOffsets?.end ?? 0n) : (logOffsets?.start ?? 0n);

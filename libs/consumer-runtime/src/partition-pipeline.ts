@@ -65,32 +65,44 @@ export function createPartitionPipeline<E>(options: PartitionPipelineOptions<E>)
 
   const syncPauses = () => {
     const { paused, resumed } = pauses.sync(driver);
-    if (paused.length > 0 || resumed.length > 0) log.debug({ paused, resumed }, 'partition pauses synced with the Kafka client');
+    if (paused.length > 0 || resumed.length > 0)
+      log.debug({ paused, resumed }, 'partition pauses synced with the Kafka client');
   };
   const isCurrent = (lane: PartitionLane) => lanes.get(lane.partition) === lane;
 
   const claim = (lane: PartitionLane) => {
     const { partition } = lane;
-    ownership.claim(partition, () => !isCurrent(lane) || lane.state !== 'claiming').then(
-      (claimed) => {
-        if (!isCurrent(lane) || lane.state !== 'claiming') return;
-        lane.open(claimed);
-        // The seek comes before the partition is fetched again, so nothing from an older position reaches the lane.
-        driver.seek(partition, claimed.nextOffset);
-        pauses.set(partition, 'unclaimed', false);
-        syncPauses();
-        log.info({ partition, nextOffset: claimed.nextOffset, generation: claimed.generation }, 'claimed partition; seeking to the stored offset');
-        startWorker(lane);
-      },
-      (error: unknown) => {
-        if (error instanceof RuntimeError && error.code === 'STOPPED') return log.debug({ partition }, error.message);
-        options.onFatal(new RuntimeError('INVALID_CONFIG', `claiming partition ${partition} failed: ${(error as Error).message}`, { cause: error }));
-      },
-    );
+    ownership
+      .claim(partition, () => !isCurrent(lane) || lane.state !== 'claiming')
+      .then(
+        (claimed) => {
+          if (!isCurrent(lane) || lane.state !== 'claiming') return;
+          lane.open(claimed);
+          // The seek comes before the partition is fetched again, so nothing from an older position reaches the lane.
+          driver.seek(partition, claimed.nextOffset);
+          pauses.set(partition, 'unclaimed', false);
+          syncPauses();
+          log.info(
+            { partition, nextOffset: claimed.nextOffset, generation: claimed.generation },
+            'claimed partition; seeking to the stored offset',
+          );
+          startWorker(lane);
+        },
+        (error: unknown) => {
+          if (error instanceof RuntimeError && error.code === 'STOPPED') return log.debug({ partition }, error.message);
+          options.onFatal(
+            new RuntimeError('INVALID_CONFIG', `claiming partition ${partition} failed: ${(error as Error).message}`, {
+              cause: error,
+            }),
+          );
+        },
+      );
   };
 
   const startWorker = (lane: PartitionLane) => {
-    const worker = work(lane).catch((error: unknown) => options.onFatal(error instanceof Error ? error : new Error(String(error))));
+    const worker = work(lane).catch((error: unknown) =>
+      options.onFatal(error instanceof Error ? error : new Error(String(error))),
+    );
     workers.add(worker);
     void worker.finally(() => workers.delete(worker));
   };
@@ -108,7 +120,8 @@ export function createPartitionPipeline<E>(options: PartitionPipelineOptions<E>)
       try {
         outcome = await options.commit(lane, prepared);
       } catch (error) {
-        if (error instanceof FatalChunkError) return options.onFatal(new Error(`partition ${lane.partition}: ${error.message}`, { cause: error.cause }));
+        if (error instanceof FatalChunkError)
+          return options.onFatal(new Error(`partition ${lane.partition}: ${error.message}`, { cause: error.cause }));
         throw error;
       }
       if (outcome.kind === 'fenced') return pipeline.fenced(lane, { stored: outcome.stored, by: 'chunk transaction' });
@@ -125,7 +138,10 @@ export function createPartitionPipeline<E>(options: PartitionPipelineOptions<E>)
       } catch (error) {
         if (!(error instanceof RuntimeError && error.retriable)) throw error;
         metrics.retries.inc({ kind: 'decode' });
-        log.warn({ partition: lane.partition, attempt, err: error }, 'decoding failed transiently (schema registry?); retrying');
+        log.warn(
+          { partition: lane.partition, attempt, err: error },
+          'decoding failed transiently (schema registry?); retrying',
+        );
         await sleep(backoffDelay(attempt, options.backoff), undefined, { signal: lane.signal }).catch(() => undefined);
       }
     }
@@ -134,7 +150,8 @@ export function createPartitionPipeline<E>(options: PartitionPipelineOptions<E>)
 
   /** Below half its budget, a full queue fetches again (hysteresis: no pause and resume per record). */
   const relieve = (lane: PartitionLane) => {
-    if (lane.queuedBytes * 2 > options.queueMaxBytesPerPartition || !pauses.isPausedBy(lane.partition, 'queue-full')) return;
+    if (lane.queuedBytes * 2 > options.queueMaxBytesPerPartition || !pauses.isPausedBy(lane.partition, 'queue-full'))
+      return;
     pauses.set(lane.partition, 'queue-full', false);
     syncPauses();
   };
@@ -172,7 +189,8 @@ export function createPartitionPipeline<E>(options: PartitionPipelineOptions<E>)
       metrics.fenced.inc({ partition: String(lane.partition) });
       // A chunk of an earlier assignment, let go of at a rebalance, is fenced by this member's own new claim:
       // the partition's current lane works on.
-      if (!isCurrent(lane) || lane.state !== 'running') return log.info({ partition: lane.partition, ...context }, 'a chunk of an earlier assignment was fenced');
+      if (!isCurrent(lane) || lane.state !== 'running')
+        return log.info({ partition: lane.partition, ...context }, 'a chunk of an earlier assignment was fenced');
       lane.fence();
       pauses.set(lane.partition, 'fenced', true);
       syncPauses();
@@ -181,7 +199,10 @@ export function createPartitionPipeline<E>(options: PartitionPipelineOptions<E>)
     },
 
     reposition(lane, nextOffset) {
-      log.warn({ partition: lane.partition, from: lane.claim?.nextOffset, to: nextOffset }, 'the stored offset moved (an operator reset?); seeking to it');
+      log.warn(
+        { partition: lane.partition, from: lane.claim?.nextOffset, to: nextOffset },
+        'the stored offset moved (an operator reset?); seeking to it',
+      );
       lane.reposition(nextOffset);
       driver.seek(lane.partition, nextOffset);
       pauses.set(lane.partition, 'queue-full', false);

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createPartitionQueue } from './partition-queue.ts';
 import type { RawMessage } from './types.ts';
 
-const record = (offset: number, bytes = 10): RawMessage => ({ topic: 't', partition: 0, offset: BigInt(offset), key: null, value: Buffer.alloc(bytes), headers: {}, timestamp: 0 });
+const record = (offset: number, bytes = 10): RawMessage => ({
+  topic: 't',
+  partition: 0,
+  offset: BigInt(offset),
+  key: null,
+  value: Buffer.alloc(bytes),
+  headers: {},
+  timestamp: 0,
+});
 const offsets = (records: readonly RawMessage[]) => records.map((r) => Number(r.offset));
 
 describe('partition queue', () => {

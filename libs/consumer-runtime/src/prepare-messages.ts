@@ -10,19 +10,34 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
  * with its entity), are poison. A transient failure (the registry is down) throws a retriable RuntimeError and
  * is never dead-lettered. Synchronous decodes (a cached schema) cost no promise.
  */
-export async function prepareMessages<E>(decoder: EventDecoder<E>, messages: readonly RawMessage[], maxMessageBytes: number): Promise<PreparedMessage<E>[]> {
+export async function prepareMessages<E>(
+  decoder: EventDecoder<E>,
+  messages: readonly RawMessage[],
+  maxMessageBytes: number,
+): Promise<PreparedMessage<E>[]> {
   const prepared: PreparedMessage<E>[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const size = message.value?.length ?? 0;
     if (size > maxMessageBytes) {
-      prepared[i] = { message, decoded: { ok: false, retriable: false, reason: 'OVERSIZE', error: `value of ${size} bytes exceeds the limit of ${maxMessageBytes}` } };
+      prepared[i] = {
+        message,
+        decoded: {
+          ok: false,
+          retriable: false,
+          reason: 'OVERSIZE',
+          error: `value of ${size} bytes exceeds the limit of ${maxMessageBytes}`,
+        },
+      };
       continue;
     }
     const pending = decoder.decode(message);
     const decoded: DecodeOutcome<E> = pending instanceof Promise ? await pending : pending;
     if (!decoded.ok) {
-      if (decoded.retriable) throw new RuntimeError('TRANSIENT', `decoding offset ${message.offset}: ${decoded.error}`, { context: { reason: decoded.reason } });
+      if (decoded.retriable)
+        throw new RuntimeError('TRANSIENT', `decoding offset ${message.offset}: ${decoded.error}`, {
+          context: { reason: decoded.reason },
+        });
       prepared[i] = { message, decoded };
       continue;
     }
@@ -31,7 +46,12 @@ export async function prepareMessages<E>(decoder: EventDecoder<E>, messages: rea
     if (key !== expectedKey) {
       prepared[i] = {
         message,
-        decoded: { ok: false, retriable: false, reason: 'KEY_MISMATCH', error: `key ${JSON.stringify(key ?? null)} does not name the event's entity '${expectedKey}'` },
+        decoded: {
+          ok: false,
+          retriable: false,
+          reason: 'KEY_MISMATCH',
+          error: `key ${JSON.stringify(key ?? null)} does not name the event's entity '${expectedKey}'`,
+        },
       };
       continue;
     }

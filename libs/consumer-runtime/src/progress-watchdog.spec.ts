@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createProgressWatchdog, type PartitionProgressSample } from './progress-watchdog.ts';
 
-const sample = (partition: number, storedOffset: bigint, logEnd: bigint, pausedByBackpressure = false): PartitionProgressSample => ({
+const sample = (
+  partition: number,
+  storedOffset: bigint,
+  logEnd: bigint,
+  pausedByBackpressure = false,
+): PartitionProgressSample => ({
   partition,
   storedOffset,
   logEnd,
@@ -13,7 +18,9 @@ describe('progress watchdog', () => {
     const watchdog = createProgressWatchdog({ stallAfterMs: 1_000 });
     expect(watchdog.observe([sample(0, 10n, 20n), sample(1, 5n, 5n)], 0)).toEqual([]);
     expect(watchdog.observe([sample(0, 10n, 25n), sample(1, 5n, 5n)], 999)).toEqual([]);
-    expect(watchdog.observe([sample(0, 10n, 25n), sample(1, 5n, 5n)], 1_000)).toEqual([{ partition: 0, storedOffset: 10n, logEnd: 25n, stalledForMs: 1_000 }]);
+    expect(watchdog.observe([sample(0, 10n, 25n), sample(1, 5n, 5n)], 1_000)).toEqual([
+      { partition: 0, storedOffset: 10n, logEnd: 25n, stalledForMs: 1_000 },
+    ]);
     expect(watchdog.observe([sample(0, 11n, 25n), sample(1, 5n, 5n)], 1_500)).toEqual([]);
   });
 

@@ -44,7 +44,12 @@ export function createProgressWatchdog(options: { readonly stallAfterMs: number 
         const waitingSince = progressed || idle || s.pausedByBackpressure ? now : previous.waitingSince;
         tracked.set(s.partition, { storedOffset: s.storedOffset, waitingSince });
         if (now - waitingSince >= options.stallAfterMs) {
-          stalled.push({ partition: s.partition, storedOffset: s.storedOffset, logEnd: s.logEnd, stalledForMs: now - waitingSince });
+          stalled.push({
+            partition: s.partition,
+            storedOffset: s.storedOffset,
+            logEnd: s.logEnd,
+            stalledForMs: now - waitingSince,
+          });
         }
       }
       for (const partition of tracked.keys()) if (!seen.has(partition)) tracked.delete(partition);

@@ -89,8 +89,23 @@ export function parkedEventsStatement(groupId: string, events: readonly ParkedEv
 }
 
 /** The entity's events still waiting, in sequence order. */
-export async function loadParkedEvents(tx: Queryable, entityType: string, entityId: string): Promise<StoredParkedEvent[]> {
-  const { rows } = await tx.query<{ id: string; event_id: string; seq: string; topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer; headers: StoredHeaders; parked_at: Date }>(
+export async function loadParkedEvents(
+  tx: Queryable,
+  entityType: string,
+  entityId: string,
+): Promise<StoredParkedEvent[]> {
+  const { rows } = await tx.query<{
+    id: string;
+    event_id: string;
+    seq: string;
+    topic: string;
+    partition: number;
+    offset: string;
+    key: Buffer | null;
+    value: Buffer;
+    headers: StoredHeaders;
+    parked_at: Date;
+  }>(
     `select id, event_id, seq, topic, partition, "offset", key, value, headers, parked_at
        from parked_events
       where entity_type = $1 and entity_id = $2 and status = 'parked'
@@ -102,7 +117,15 @@ export async function loadParkedEvents(tx: Queryable, entityType: string, entity
     id: BigInt(r.id),
     eventId: r.event_id,
     seq: BigInt(r.seq),
-    message: { topic: r.topic, partition: r.partition, offset: BigInt(r.offset), key: r.key, value: r.value, headers: restoreHeaders(r.headers), timestamp: r.parked_at.getTime() },
+    message: {
+      topic: r.topic,
+      partition: r.partition,
+      offset: BigInt(r.offset),
+      key: r.key,
+      value: r.value,
+      headers: restoreHeaders(r.headers),
+      timestamp: r.parked_at.getTime(),
+    },
   }));
 }
 

@@ -48,7 +48,12 @@ export interface ConsumerRuntimeOptions<E, S = unknown, F = unknown> {
   /** A value larger than this is dead-lettered as OVERSIZE without decoding. */
   readonly maxMessageBytes?: number;
   /** Fetch sizes of the kafkajs driver: with the queue budget, they bound the memory the consumer holds. */
-  readonly fetch?: { readonly maxBytes?: number; readonly maxBytesPerPartition?: number; readonly maxWaitTimeMs?: number; readonly minBytes?: number };
+  readonly fetch?: {
+    readonly maxBytes?: number;
+    readonly maxBytesPerPartition?: number;
+    readonly maxWaitTimeMs?: number;
+    readonly minBytes?: number;
+  };
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   /** When every partition stops fetching because PostgreSQL is slow, and when it starts again. */
@@ -111,7 +116,8 @@ export function resolveRuntimeSettings<E, S, F>(options: ConsumerRuntimeOptions<
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     sessionTimeoutMs,
     // Several heartbeats fit in a session, whatever the session timeout.
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? Math.min(RUNTIME_DEFAULTS.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)),
+    heartbeatIntervalMs:
+      options.heartbeatIntervalMs ?? Math.min(RUNTIME_DEFAULTS.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)),
     stopDrainTimeoutMs: options.stopDrainTimeoutMs ?? RUNTIME_DEFAULTS.stopDrainTimeoutMs,
     monitorIntervalMs: options.monitorIntervalMs ?? RUNTIME_DEFAULTS.monitorIntervalMs,
     stallAfterMs: options.stallAfterMs ?? RUNTIME_DEFAULTS.stallAfterMs,
@@ -134,8 +140,10 @@ export function resolveRuntimeSettings<E, S, F>(options: ConsumerRuntimeOptions<
     stallAfterMs: settings.stallAfterMs,
   };
   for (const [name, value] of Object.entries(positive)) {
-    if (!Number.isInteger(value) || value < 1) throw new RuntimeError('INVALID_CONFIG', `${name} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new RuntimeError('INVALID_CONFIG', `${name} must be a positive integer, got ${value}`);
   }
-  if (!options.driver && !options.kafka) throw new RuntimeError('INVALID_CONFIG', 'pass either a Kafka client (kafka) or a driver');
+  if (!options.driver && !options.kafka)
+    throw new RuntimeError('INVALID_CONFIG', 'pass either a Kafka client (kafka) or a driver');
   return settings;
 }

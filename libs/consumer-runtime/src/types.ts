@@ -30,7 +30,8 @@ export interface TransientDecodeOutcome {
   readonly error: string;
 }
 
-export type DecodeOutcome<E> = { readonly ok: true; readonly event: E; readonly identity: EventIdentity } | PoisonOutcome | TransientDecodeOutcome;
+export type DecodeOutcome<E> =
+  { readonly ok: true; readonly event: E; readonly identity: EventIdentity } | PoisonOutcome | TransientDecodeOutcome;
 
 /** Turns raw bytes into a typed event and its identity (id, entity, seq, content digest). */
 export interface EventDecoder<E> {
@@ -52,7 +53,8 @@ export interface Rejection {
   readonly error: string;
 }
 
-export type FoldStep<S, F> = { readonly kind: 'applied'; readonly state: S; readonly effects: readonly F[] } | Rejection;
+export type FoldStep<S, F> =
+  { readonly kind: 'applied'; readonly state: S; readonly effects: readonly F[] } | Rejection;
 
 export interface EntityRef {
   readonly entityType: string;
@@ -83,7 +85,10 @@ export interface FoldHandler<E, S, F> {
    * `partition` is the one the events came from (chunks of different partitions run concurrently; shared rows can
    * be sharded by it). A failure in any of them fails the chunk's whole transaction.
    */
-  write(changes: { readonly states: readonly EntityState<S>[]; readonly effects: readonly F[] }, context: { readonly partition: number }): SqlStatement[];
+  write(
+    changes: { readonly states: readonly EntityState<S>[]; readonly effects: readonly F[] },
+    context: { readonly partition: number },
+  ): SqlStatement[];
 }
 
 export interface StatesLoad<S> {

@@ -22,5 +22,7 @@ export type DecodeFailure =
 export type EventDecodeResult<E extends AnyEvent> = { ok: true; event: E; schemaId: number } | DecodeFailure;
 
 export function decodeFailure(reason: DecodeFailureReason, error: string, schemaId?: number): DecodeFailure {
-  return schemaId === undefined ? { ok: false, reason, retriable: false, error } : { ok: false, reason, retriable: false, error, schemaId };
+  return schemaId === undefined
+    ? { ok: false, reason, retriable: false, error }
+    : { ok: false, reason, retriable: false, error, schemaId };
 }

@@ -13,12 +13,31 @@ interface Thing {
 }
 type TestEvent = { type: 'Thing'; payload: Thing };
 
-const THING_V1 = { type: 'record', name: 'Thing', namespace: 'dev.spr.test', fields: [{ name: 'id', type: 'string' }, { name: 'amount_minor', type: 'long' }] };
-const THING_V2 = { ...THING_V1, fields: [...THING_V1.fields, { name: 'note', type: ['null', 'string'], default: null }] };
+const THING_V1 = {
+  type: 'record',
+  name: 'Thing',
+  namespace: 'dev.spr.test',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount_minor', type: 'long' },
+  ],
+};
+const THING_V2 = {
+  ...THING_V1,
+  fields: [...THING_V1.fields, { name: 'note', type: ['null', 'string'], default: null }],
+};
 const CONTRACT: EventContract<TestEvent> = {
   domain: 'test',
   defaultTopic: 'things',
-  records: { Thing: { type: 'Thing', fullName: 'dev.spr.test.Thing', version: 2, compatibility: 'FULL_TRANSITIVE', schema: JSON.stringify(THING_V2) } },
+  records: {
+    Thing: {
+      type: 'Thing',
+      fullName: 'dev.spr.test.Thing',
+      version: 2,
+      compatibility: 'FULL_TRANSITIVE',
+      schema: JSON.stringify(THING_V2),
+    },
+  },
 };
 const V1_ID = 11;
 const V2_ID = 12;
@@ -55,7 +74,10 @@ function fakeRegistry() {
 }
 
 const thing: Thing = { id: 't-1', amount_minor: 2n ** 60n, note: 'hello' };
-const v1Message = writeWireFormat(V1_ID, avro.Type.forSchema(THING_V1 as avro.Schema).toBuffer({ id: 't-1', amount_minor: 5 }));
+const v1Message = writeWireFormat(
+  V1_ID,
+  avro.Type.forSchema(THING_V1 as avro.Schema).toBuffer({ id: 't-1', amount_minor: 5 }),
+);
 
 function codec(options: { unknownIdLookups?: number; maxUnknownIds?: number } = {}) {
   const fake = fakeRegistry();
@@ -65,20 +87,31 @@ function codec(options: { unknownIdLookups?: number; maxUnknownIds?: number } = 
 describe('createEventCodec', () => {
   it('encodes in the wire format, registering the schema once under <topic>-<record>', async () => {
     const { codec: c, state } = codec();
-    const [first, second] = await Promise.all([c.encode({ type: 'Thing', payload: thing }), c.encode({ type: 'Thing', payload: thing })]);
+    const [first, second] = await Promise.all([
+      c.encode({ type: 'Thing', payload: thing }),
+      c.encode({ type: 'Thing', payload: thing }),
+    ]);
     expect(first.schemaId).toBe(V2_ID);
     expect(first.value.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, V2_ID]));
     expect(second.value).toEqual(first.value);
     expect(state.registrations).toEqual(['things-dev.spr.test.Thing']);
     // The codec knows the id it registered: its own messages decode without asking the registry.
-    expect(c.decodeCached(first.value)).toEqual({ ok: true, event: { type: 'Thing', payload: thing }, schemaId: V2_ID });
+    expect(c.decodeCached(first.value)).toEqual({
+      ok: true,
+      event: { type: 'Thing', payload: thing },
+      schemaId: V2_ID,
+    });
     expect(state.lookups).toEqual([]);
   });
 
   it('decodes an old writer into the current reader, then answers from the cache synchronously', async () => {
     const { codec: c, state } = codec();
     expect(c.decodeCached(v1Message)).toBeUndefined();
-    const expected = { ok: true, event: { type: 'Thing', payload: { id: 't-1', amount_minor: 5n, note: null } }, schemaId: V1_ID };
+    const expected = {
+      ok: true,
+      event: { type: 'Thing', payload: { id: 't-1', amount_minor: 5n, note: null } },
+      schemaId: V1_ID,
+    };
     expect(await c.decode(v1Message)).toEqual(expected);
     expect(c.decodeCached(v1Message)).toEqual(expected);
     expect(state.lookups).toEqual([V1_ID]);
@@ -95,10 +128,18 @@ describe('createEventCodec', () => {
     const { codec: c, state } = codec({ unknownIdLookups: 3 });
     const message = writeWireFormat(999, Buffer.from([2, 0x61]));
     for (let i = 1; i <= 3; i++) {
-      expect(await c.decode(message)).toMatchObject({ ok: false, reason: 'UNKNOWN_SCHEMA_ID', retriable: false, schemaId: 999 });
+      expect(await c.decode(message)).toMatchObject({
+        ok: false,
+        reason: 'UNKNOWN_SCHEMA_ID',
+        retriable: false,
+        schemaId: 999,
+      });
       expect(state.lookups).toHaveLength(i);
     }
-    expect(c.decodeCached(message)).toMatchObject({ reason: 'UNKNOWN_SCHEMA_ID', error: 'schema id 999 is not in the registry (look-up 3 of 3)' });
+    expect(c.decodeCached(message)).toMatchObject({
+      reason: 'UNKNOWN_SCHEMA_ID',
+      error: 'schema id 999 is not in the registry (look-up 3 of 3)',
+    });
     await c.decode(message);
     expect(state.lookups).toHaveLength(3);
   });
@@ -114,7 +155,12 @@ describe('createEventCodec', () => {
   it('reports a registry that does not answer as retriable and does not cache it', async () => {
     const { codec: c, state } = codec();
     state.down = true;
-    expect(await c.decode(v1Message)).toMatchObject({ ok: false, reason: 'REGISTRY_UNAVAILABLE', retriable: true, schemaId: V1_ID });
+    expect(await c.decode(v1Message)).toMatchObject({
+      ok: false,
+      reason: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+      schemaId: V1_ID,
+    });
     expect(c.decodeCached(v1Message)).toBeUndefined();
     state.down = false;
     expect(await c.decode(v1Message)).toMatchObject({ ok: true });
@@ -126,7 +172,11 @@ describe('createEventCodec', () => {
       reason: 'UNKNOWN_RECORD_TYPE',
       error: 'schema id 13 is dev.spr.test.Other, not one of dev.spr.test.Thing',
     });
-    expect(await c.decode(writeWireFormat(INCOMPATIBLE_ID, Buffer.from([2])))).toMatchObject({ reason: 'INCOMPATIBLE_SCHEMA', retriable: false, schemaId: INCOMPATIBLE_ID });
+    expect(await c.decode(writeWireFormat(INCOMPATIBLE_ID, Buffer.from([2])))).toMatchObject({
+      reason: 'INCOMPATIBLE_SCHEMA',
+      retriable: false,
+      schemaId: INCOMPATIBLE_ID,
+    });
   });
 
   it('tells tombstones, bad headers, cut bodies, trailing bytes and garbage apart', async () => {
@@ -145,8 +195,12 @@ describe('createEventCodec', () => {
   it('names the field of an invalid payload and the unknown event type', async () => {
     const { codec: c, state } = codec();
     const invalid = { type: 'Thing', payload: { ...thing, amount_minor: 12 } } as unknown as TestEvent;
-    await expect(c.encode(invalid)).rejects.toThrowError("Thing does not match its schema v2: field 'amount_minor' must be a long (bigint), got 12 (number)");
-    await expect(c.encode({ type: 'Nothing' } as unknown as TestEvent)).rejects.toMatchObject({ code: 'UNKNOWN_EVENT_TYPE' });
+    await expect(c.encode(invalid)).rejects.toThrowError(
+      "Thing does not match its schema v2: field 'amount_minor' must be a long (bigint), got 12 (number)",
+    );
+    await expect(c.encode({ type: 'Nothing' } as unknown as TestEvent)).rejects.toMatchObject({
+      code: 'UNKNOWN_EVENT_TYPE',
+    });
     expect(state.registrations).toEqual([]);
   });
 
@@ -164,6 +218,8 @@ describe('createEventCodec', () => {
   it('refuses bad options up front', () => {
     const { registry } = fakeRegistry();
     expect(() => createEventCodec(CONTRACT, { registry, topic: 'no spaces' })).toThrowError(ContractError);
-    expect(() => createEventCodec(CONTRACT, { registry, topic: 't', unknownIdLookups: 0 })).toThrowError('unknownIdLookups must be a positive integer, got 0');
+    expect(() => createEventCodec(CONTRACT, { registry, topic: 't', unknownIdLookups: 0 })).toThrowError(
+      'unknownIdLookups must be a positive integer, got 0',
+    );
   });
 });

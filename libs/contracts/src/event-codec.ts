@@ -47,20 +47,32 @@ interface CodecRecord<T extends string> extends ReaderRecord<T> {
   readonly subject: string;
 }
 
-const TOMBSTONE: EventDecodeResult<never> = Object.freeze(decodeFailure('TOMBSTONE', 'the message has no value (a tombstone)'));
+const TOMBSTONE: EventDecodeResult<never> = Object.freeze(
+  decodeFailure('TOMBSTONE', 'the message has no value (a tombstone)'),
+);
 
 /** A codec for every event of a contract, through a Confluent-compatible registry. */
-export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>, options: EventCodecOptions): EventCodec<E> {
+export function createEventCodec<E extends AnyEvent>(
+  contract: EventContract<E>,
+  options: EventCodecOptions,
+): EventCodec<E> {
   type T = E['type'];
   const { registry, topic } = options;
   const unknownIdLookups = positiveInteger(options.unknownIdLookups ?? DEFAULT_UNKNOWN_ID_LOOKUPS, 'unknownIdLookups');
   const maxUnknownIds = positiveInteger(options.maxUnknownIds ?? DEFAULT_MAX_UNKNOWN_IDS, 'maxUnknownIds');
-  if (!isValidTopicName(topic)) throw new ContractError('INVALID_OPTIONS', `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`);
+  if (!isValidTopicName(topic))
+    throw new ContractError('INVALID_OPTIONS', `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`);
 
   const records = new Map<T, CodecRecord<T>>();
   for (const record of Object.values<RecordContract<T>>(contract.records)) {
     const reader = parseAvroSchema(JSON.parse(record.schema));
-    records.set(record.type, { type: record.type, version: record.version, reader, contract: record, subject: subjectName(topic, record.fullName) });
+    records.set(record.type, {
+      type: record.type,
+      version: record.version,
+      reader,
+      contract: record,
+      subject: subjectName(topic, record.fullName),
+    });
   }
   const writers = createWriterCache<T>({
     registry,
@@ -82,8 +94,13 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
       const refused = classifyRegistryError(error) !== 'UNAVAILABLE';
       const what = `${c.type} v${c.version} under subject ${subject}`;
       throw refused
-        ? new ContractError('REGISTRATION_REFUSED', `the registry refused ${what}: ${errorText(error)}`, { cause: error })
-        : new ContractError('REGISTRY_UNAVAILABLE', `could not register ${what}: ${errorText(error)}`, { retriable: true, cause: error });
+        ? new ContractError('REGISTRATION_REFUSED', `the registry refused ${what}: ${errorText(error)}`, {
+            cause: error,
+          })
+        : new ContractError('REGISTRY_UNAVAILABLE', `could not register ${what}: ${errorText(error)}`, {
+            retriable: true,
+            cause: error,
+          });
     }
   }
 
@@ -96,7 +113,10 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
   async function registerSettlingLevel(record: CodecRecord<T>): Promise<{ id: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await registry.register({ type: SchemaType.AVRO, schema: record.contract.schema }, { subject: record.subject, compatibility: COMPATIBILITY[record.contract.compatibility] });
+        return await registry.register(
+          { type: SchemaType.AVRO, schema: record.contract.schema },
+          { subject: record.subject, compatibility: COMPATIBILITY[record.contract.compatibility] },
+        );
       } catch (error) {
         if (!isFirstRegistrationRace(error) || attempt >= LEVEL_SETTLE_ATTEMPTS) throw error;
         await sleep(100 * attempt);
@@ -117,7 +137,8 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
 
   function decodeBody(writer: WriterLookup<T>, message: Buffer, schemaId: number): EventDecodeResult<E> {
     if (writer.kind === 'rejected') return decodeFailure(writer.reason, writer.error, schemaId);
-    if (writer.kind === 'unavailable') return { ok: false, reason: 'REGISTRY_UNAVAILABLE', retriable: true, error: writer.error, schemaId };
+    if (writer.kind === 'unavailable')
+      return { ok: false, reason: 'REGISTRY_UNAVAILABLE', retriable: true, error: writer.error, schemaId };
     let decoded: { value: unknown; offset: number };
     try {
       decoded = writer.reader.decode(message, WIRE_HEADER_SIZE, writer.resolver);
@@ -125,18 +146,30 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
       return decodeFailure('INVALID_BODY', `schema id ${schemaId} (${writer.type}): ${errorText(error)}`, schemaId);
     }
     if (decoded.offset === -1) {
-      return decodeFailure('TRUNCATED', `schema id ${schemaId} (${writer.type}): the body ends before the record does`, schemaId);
+      return decodeFailure(
+        'TRUNCATED',
+        `schema id ${schemaId} (${writer.type}): the body ends before the record does`,
+        schemaId,
+      );
     }
     if (decoded.offset !== message.length) {
       const extra = message.length - decoded.offset;
-      return decodeFailure('INVALID_BODY', `schema id ${schemaId} (${writer.type}): ${extra} bytes left after the record`, schemaId);
+      return decodeFailure(
+        'INVALID_BODY',
+        `schema id ${schemaId} (${writer.type}): ${extra} bytes left after the record`,
+        schemaId,
+      );
     }
     return { ok: true, event: { type: writer.type, payload: decoded.value } as E, schemaId };
   }
 
   function recordOf(type: string): CodecRecord<T> {
     const record = records.get(type as T);
-    if (!record) throw new ContractError('UNKNOWN_EVENT_TYPE', `${JSON.stringify(type)} is not an event type of ${contract.domain} (${[...records.keys()].join(', ')})`);
+    if (!record)
+      throw new ContractError(
+        'UNKNOWN_EVENT_TYPE',
+        `${JSON.stringify(type)} is not an event type of ${contract.domain} (${[...records.keys()].join(', ')})`,
+      );
     return record;
   }
 
@@ -145,13 +178,19 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
       return record.reader.toBuffer(payload);
     } catch (error) {
       const problem = describeInvalidValue(record.reader, payload) ?? errorText(error);
-      throw new ContractError('INVALID_EVENT', `${record.type} does not match its schema v${record.version}: ${problem}`, { cause: error });
+      throw new ContractError(
+        'INVALID_EVENT',
+        `${record.type} does not match its schema v${record.version}: ${problem}`,
+        { cause: error },
+      );
     }
   }
 
   return {
     async registerAll() {
-      const entries = await Promise.all([...records.values()].map(async (record) => [record.type, await schemaIdOf(record)] as const));
+      const entries = await Promise.all(
+        [...records.values()].map(async (record) => [record.type, await schemaIdOf(record)] as const),
+      );
       return Object.fromEntries(entries) as Record<T, number>;
     },
 
@@ -181,7 +220,10 @@ export function createEventCodec<E extends AnyEvent>(contract: EventContract<E>,
 
 function isFirstRegistrationRace(error: unknown): boolean {
   const e = error as { name?: string; status?: number; message?: string } | undefined;
-  return e?.name === 'ConfluentSchemaRegistryCompatibilityError' || (e?.status === 409 && /rule named 'COMPATIBILITY' already exists/.test(e.message ?? ''));
+  return (
+    e?.name === 'ConfluentSchemaRegistryCompatibilityError' ||
+    (e?.status === 409 && /rule named 'COMPATIBILITY' already exists/.test(e.message ?? ''))
+  );
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -14,22 +14,30 @@ const fixtures = paymentFixtures();
 
 describe('golden fixtures', () => {
   it('cover every version of every payments record', () => {
-    const expected = Object.values(PAYMENTS_CONTRACT.records).flatMap((r) => Array.from({ length: r.version }, (_, i) => `${r.type} v${i + 1}`));
+    const expected = Object.values(PAYMENTS_CONTRACT.records).flatMap((r) =>
+      Array.from({ length: r.version }, (_, i) => `${r.type} v${i + 1}`),
+    );
     expect(fixtures.map((f) => `${f.type} v${f.version}`)).toEqual(expected);
   });
 
-  it.each(fixtures.map((f) => [`${f.type} v${f.version}`, f] as const))('%s decodes with the current reader', (_, fixture) => {
-    const reader = readers[fixture.type];
-    const { value, offset } = reader.decode(fixture.body, 0, reader.createResolver(fixture.writer));
-    expect(offset).toBe(fixture.body.length);
+  it.each(fixtures.map((f) => [`${f.type} v${f.version}`, f] as const))(
+    '%s decodes with the current reader',
+    (_, fixture) => {
+      const reader = readers[fixture.type];
+      const { value, offset } = reader.decode(fixture.body, 0, reader.createResolver(fixture.writer));
+      expect(offset).toBe(fixture.body.length);
 
-    const fields = (reader as avro.types.RecordType).fields;
-    const expected = Object.fromEntries(
-      fields.map((field) => [field.name, field.name in fixture.json ? fromJsonValue(field.type, fixture.json[field.name]) : field.defaultValue()]),
-    );
-    expect(value).toEqual(expected);
-    expect(fields.filter((f) => !(f.name in fixture.json)).every((f) => f.defaultValue() !== undefined)).toBe(true);
-  });
+      const fields = (reader as avro.types.RecordType).fields;
+      const expected = Object.fromEntries(
+        fields.map((field) => [
+          field.name,
+          field.name in fixture.json ? fromJsonValue(field.type, fixture.json[field.name]) : field.defaultValue(),
+        ]),
+      );
+      expect(value).toEqual(expected);
+      expect(fields.filter((f) => !(f.name in fixture.json)).every((f) => f.defaultValue() !== undefined)).toBe(true);
+    },
+  );
 
   it('keep money exact beyond 2^53 (bigint, not number)', () => {
     const initiated = fixtures.find((f) => f.type === 'PaymentInitiated')!;

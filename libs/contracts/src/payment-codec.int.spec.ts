@@ -56,7 +56,11 @@ describe('createPaymentCodec against the real registry', () => {
   it('registers a new topic from several processes at once (replicas starting together)', async () => {
     const topic = uniqueName('payments_race');
     // Separate clients, as separate processes would have: no shared cache.
-    const results = await Promise.all(Array.from({ length: 4 }, () => createPaymentCodec({ registry: new SchemaRegistry({ host: schemaRegistryUrl }), topic }).registerAll()));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        createPaymentCodec({ registry: new SchemaRegistry({ host: schemaRegistryUrl }), topic }).registerAll(),
+      ),
+    );
     for (const ids of results) expect(ids).toEqual(results[0]);
   });
 
@@ -71,25 +75,48 @@ describe('createPaymentCodec against the real registry', () => {
       expect(consumer.decodeCached(value)).toBeUndefined();
       expect(await consumer.decode(value)).toEqual({ ok: true, event, schemaId });
       expect(consumer.decodeCached(value)).toEqual({ ok: true, event, schemaId });
-      expect(await consumer.decode(value.subarray(0, value.length - 2))).toMatchObject({ ok: false, reason: 'TRUNCATED', schemaId });
+      expect(await consumer.decode(value.subarray(0, value.length - 2))).toMatchObject({
+        ok: false,
+        reason: 'TRUNCATED',
+        schemaId,
+      });
     }
   });
 
   it('decodes data written with an earlier version into the current type', async () => {
     const topic = newTopic();
     const v1 = paymentFixtures().find((f) => f.type === 'PaymentCaptured' && f.version === 1)!;
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(v1.writer.schema()) }, { subject: subjectFor(topic, 'PaymentCaptured') });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(v1.writer.schema()) },
+      { subject: subjectFor(topic, 'PaymentCaptured') },
+    );
     const result = await createPaymentCodec({ registry, topic }).decode(writeWireFormat(id, v1.body));
-    expect(result).toMatchObject({ ok: true, schemaId: id, event: { type: 'PaymentCaptured', payload: { amount_minor: 12_550n, acquirer_reference: null } } });
+    expect(result).toMatchObject({
+      ok: true,
+      schemaId: id,
+      event: { type: 'PaymentCaptured', payload: { amount_minor: 12_550n, acquirer_reference: null } },
+    });
   });
 
   it('answers an id the registry does not have from a negative cache after the allowed look-ups', async () => {
     const lookups: number[] = [];
-    const counting = { register: registry.register.bind(registry), getSchema: (id: number) => (lookups.push(id), registry.getSchema(id)) };
-    const codec = createPaymentCodec({ registry: counting as unknown as SchemaRegistry, topic: newTopic(), unknownIdLookups: 2 });
+    const counting = {
+      register: registry.register.bind(registry),
+      getSchema: (id: number) => (lookups.push(id), registry.getSchema(id)),
+    };
+    const codec = createPaymentCodec({
+      registry: counting as unknown as SchemaRegistry,
+      topic: newTopic(),
+      unknownIdLookups: 2,
+    });
     const message = writeWireFormat(2_000_000_000, Buffer.from([0]));
     for (let i = 0; i < 4; i++) {
-      expect(await codec.decode(message)).toMatchObject({ ok: false, reason: 'UNKNOWN_SCHEMA_ID', retriable: false, schemaId: 2_000_000_000 });
+      expect(await codec.decode(message)).toMatchObject({
+        ok: false,
+        reason: 'UNKNOWN_SCHEMA_ID',
+        retriable: false,
+        schemaId: 2_000_000_000,
+      });
     }
     expect(lookups).toEqual([2_000_000_000, 2_000_000_000]);
   });
@@ -97,7 +124,12 @@ describe('createPaymentCodec against the real registry', () => {
   it('reports a registry that does not answer as retriable, for decode and encode', async () => {
     const unreachable = new SchemaRegistry({ host: 'http://127.0.0.1:9/apis/ccompat/v7', retry: { retries: 0 } });
     const codec = createPaymentCodec({ registry: unreachable, topic: newTopic() });
-    expect(await codec.decode(writeWireFormat(1, Buffer.from([0])))).toMatchObject({ ok: false, reason: 'REGISTRY_UNAVAILABLE', retriable: true, schemaId: 1 });
+    expect(await codec.decode(writeWireFormat(1, Buffer.from([0])))).toMatchObject({
+      ok: false,
+      reason: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+      schemaId: 1,
+    });
     const failure = await codec.encode(events[0]!).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ContractError);
     expect(failure).toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true });

@@ -23,5 +23,10 @@ export function subjectFor(topic: string, type: PaymentEventType): string {
 /** The current Avro type of every payments event, parsed anew on each call: keep the result. */
 export function paymentTypes(): Readonly<Record<PaymentEventType, avro.Type>> {
   const records = Object.values(PAYMENTS_CONTRACT.records);
-  return Object.freeze(Object.fromEntries(records.map((r) => [r.type, parseAvroSchema(JSON.parse(r.schema))])) as Record<PaymentEventType, avro.Type>);
+  return Object.freeze(
+    Object.fromEntries(records.map((r) => [r.type, parseAvroSchema(JSON.parse(r.schema))])) as Record<
+      PaymentEventType,
+      avro.Type
+    >,
+  );
 }

@@ -9,7 +9,8 @@ export type RegistryFailure = 'NOT_FOUND' | 'REFUSED' | 'UNAVAILABLE';
 export function classifyRegistryError(error: unknown): RegistryFailure {
   const status = (error as { status?: unknown } | null)?.status;
   if (status === 404) return 'NOT_FOUND';
-  if (typeof status === 'number') return status === 400 || status === 408 || status === 429 || status >= 500 ? 'UNAVAILABLE' : 'REFUSED';
+  if (typeof status === 'number')
+    return status === 400 || status === 408 || status === 429 || status >= 500 ? 'UNAVAILABLE' : 'REFUSED';
   const name = (error as { name?: unknown } | null)?.name;
   if (typeof name === 'string' && name.startsWith('ConfluentSchemaRegistry')) return 'REFUSED';
   return 'UNAVAILABLE';

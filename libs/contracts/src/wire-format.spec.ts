@@ -18,7 +18,10 @@ describe('Confluent wire format', () => {
   });
 
   it('tells a header cut short from an empty message', () => {
-    expect(readSchemaId(Buffer.from([0, 0, 1]))).toMatchObject({ reason: 'TRUNCATED', error: '3 bytes: the wire-format header alone needs 5' });
+    expect(readSchemaId(Buffer.from([0, 0, 1]))).toMatchObject({
+      reason: 'TRUNCATED',
+      error: '3 bytes: the wire-format header alone needs 5',
+    });
     expect(readSchemaId(Buffer.alloc(0))).toMatchObject({ reason: 'TRUNCATED', retriable: false });
   });
 });

@@ -9,10 +9,16 @@ export function readSchemaId(message: Buffer): number | DecodeFailure {
   if (message.length === 0) return decodeFailure('TRUNCATED', 'empty message: no wire-format header');
   if (message[0] !== MAGIC_BYTE) {
     const first = message[0]!;
-    return decodeFailure('BAD_MAGIC_BYTE', `magic byte 0x${first.toString(16).padStart(2, '0')}, expected 0x00 (Confluent wire format)`);
+    return decodeFailure(
+      'BAD_MAGIC_BYTE',
+      `magic byte 0x${first.toString(16).padStart(2, '0')}, expected 0x00 (Confluent wire format)`,
+    );
   }
   if (message.length < WIRE_HEADER_SIZE) {
-    return decodeFailure('TRUNCATED', `${message.length} bytes: the wire-format header alone needs ${WIRE_HEADER_SIZE}`);
+    return decodeFailure(
+      'TRUNCATED',
+      `${message.length} bytes: the wire-format header alone needs ${WIRE_HEADER_SIZE}`,
+    );
   }
   return message.readInt32BE(1);
 }

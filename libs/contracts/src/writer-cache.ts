@@ -15,7 +15,11 @@ export interface ReaderRecord<T extends string> {
 /** What a writer schema id means to the codec. */
 export type WriterLookup<T extends string> =
   | { readonly kind: 'readable'; readonly type: T; readonly reader: avro.Type; readonly resolver: Resolver }
-  | { readonly kind: 'rejected'; readonly reason: 'UNKNOWN_SCHEMA_ID' | 'UNKNOWN_RECORD_TYPE' | 'INCOMPATIBLE_SCHEMA'; readonly error: string }
+  | {
+      readonly kind: 'rejected';
+      readonly reason: 'UNKNOWN_SCHEMA_ID' | 'UNKNOWN_RECORD_TYPE' | 'INCOMPATIBLE_SCHEMA';
+      readonly error: string;
+    }
   | { readonly kind: 'unavailable'; readonly error: string };
 
 export interface WriterCache<T extends string> {
@@ -69,24 +73,42 @@ export function createWriterCache<T extends string>(options: WriterCacheOptions<
   }
 
   function lookupFor(schemaId: number, fetched: unknown): WriterLookup<T> {
-    const reject = (reason: 'UNKNOWN_RECORD_TYPE' | 'INCOMPATIBLE_SCHEMA', error: string): WriterLookup<T> => ({ kind: 'rejected', reason, error });
+    const reject = (reason: 'UNKNOWN_RECORD_TYPE' | 'INCOMPATIBLE_SCHEMA', error: string): WriterLookup<T> => ({
+      kind: 'rejected',
+      reason,
+      error,
+    });
     if (!avro.Type.isType(fetched)) return reject('UNKNOWN_RECORD_TYPE', `schema id ${schemaId} is not an Avro schema`);
     let writer: avro.Type;
     try {
       // Re-parsed so the writer has the contract's types, whatever options the registry client parses with.
       writer = parseAvroSchema((fetched as avro.Type).schema());
     } catch (error) {
-      return reject('UNKNOWN_RECORD_TYPE', `schema id ${schemaId} is not a schema this codec can parse: ${errorText(error)}`);
+      return reject(
+        'UNKNOWN_RECORD_TYPE',
+        `schema id ${schemaId} is not a schema this codec can parse: ${errorText(error)}`,
+      );
     }
     const record = writer.name === undefined ? undefined : readers.get(writer.name);
     if (!record) {
       const known = [...readers.keys()].join(', ');
-      return reject('UNKNOWN_RECORD_TYPE', `schema id ${schemaId} is ${writer.name ?? `an unnamed ${writer.typeName}`}, not one of ${known}`);
+      return reject(
+        'UNKNOWN_RECORD_TYPE',
+        `schema id ${schemaId} is ${writer.name ?? `an unnamed ${writer.typeName}`}, not one of ${known}`,
+      );
     }
     try {
-      return { kind: 'readable', type: record.type, reader: record.reader, resolver: record.reader.createResolver(writer) };
+      return {
+        kind: 'readable',
+        type: record.type,
+        reader: record.reader,
+        resolver: record.reader.createResolver(writer),
+      };
     } catch (error) {
-      return reject('INCOMPATIBLE_SCHEMA', `schema id ${schemaId} (${writer.name}) cannot be read as ${record.type} v${record.version}: ${errorText(error)}`);
+      return reject(
+        'INCOMPATIBLE_SCHEMA',
+        `schema id ${schemaId} (${writer.name}) cannot be read as ${record.type} v${record.version}: ${errorText(error)}`,
+      );
     }
   }
 
@@ -118,7 +140,12 @@ export function createWriterCache<T extends string>(options: WriterCacheOptions<
       return pending;
     },
     remember(schemaId, record) {
-      readable.set(schemaId, { kind: 'readable', type: record.type, reader: record.reader, resolver: record.reader.createResolver(record.reader) });
+      readable.set(schemaId, {
+        kind: 'readable',
+        type: record.type,
+        reader: record.reader,
+        resolver: record.reader.createResolver(record.reader),
+      });
     },
   };
 }

@@ -6,7 +6,11 @@ class ExampleError extends CodedError<'BAD' | 'FLAKY'> {}
 describe('CodedError', () => {
   it('carries the code, the name of the subclass, retriability, context and cause', () => {
     const cause = new Error('socket closed');
-    const error = new ExampleError('FLAKY', 'the registry did not answer', { retriable: true, cause, context: { url: 'http://x' } });
+    const error = new ExampleError('FLAKY', 'the registry did not answer', {
+      retriable: true,
+      cause,
+      context: { url: 'http://x' },
+    });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('ExampleError');
     expect(error.code).toBe('FLAKY');

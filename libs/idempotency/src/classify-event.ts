@@ -5,7 +5,11 @@ import type { DedupeVerdict, EntityProgress, EventIdentity, SeenEvent } from './
  * re-publish carries the same id), then the entity's sequence (`seq <= applied_seq` is done, `applied_seq + 1` is
  * next, anything beyond is a gap). `progress` is undefined for an entity never seen (applied_seq 0).
  */
-export function classifyEvent(event: EventIdentity, progress: EntityProgress | undefined, seen: SeenEvent | undefined): DedupeVerdict {
+export function classifyEvent(
+  event: EventIdentity,
+  progress: EntityProgress | undefined,
+  seen: SeenEvent | undefined,
+): DedupeVerdict {
   if (seen) {
     return seen.payloadHash.equals(event.payloadHash)
       ? { kind: 'duplicate', by: 'event_id' }

@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
-const event = (entityId: string, seq: bigint, eventId = randomUUID(), content = `${entityId}/${seq}`): EventIdentity => ({
+const event = (
+  entityId: string,
+  seq: bigint,
+  eventId = randomUUID(),
+  content = `${entityId}/${seq}`,
+): EventIdentity => ({
   eventId,
   entityType: 'payment',
   entityId,
@@ -70,7 +75,9 @@ describe('durable dedupe', () => {
         const verdicts = await Promise.all([deliver(a, e, 1n, effects), deliver(b, e, 1n, effects)]);
         expect(verdicts.sort()).toEqual(['apply', 'duplicate']);
       }
-      const { rows } = await pool.query(`select event_id, count(*)::int as n from ${effects} group by event_id having count(*) > 1`);
+      const { rows } = await pool.query(
+        `select event_id, count(*)::int as n from ${effects} group by event_id having count(*) > 1`,
+      );
       expect(rows).toEqual([]);
       expect((await pool.query(`select count(*)::int as n from ${effects}`)).rows[0].n).toBe(20);
     } finally {
@@ -90,9 +97,13 @@ describe('durable dedupe', () => {
       expect(await deliver(client, event('p-classify', 1n), 12n, effects)).toBe('duplicate'); // new id, seq done
       expect(await deliver(client, event('p-classify', 3n), 13n, effects)).toBe('gap');
       expect(await deliver(client, event('p-classify', 2n), 14n, effects)).toBe('apply');
-      const reused = await inTransaction(client, () => dedupe.check(client, { ...first, payloadHash: digest('something else') }));
+      const reused = await inTransaction(client, () =>
+        dedupe.check(client, { ...first, payloadHash: digest('something else') }),
+      );
       expect(reused).toEqual({ kind: 'conflict', reason: 'EVENT_ID_REUSED', recordedOutcome: 'applied' });
-      const progress = await pool.query(`select applied_seq, parked_count from entity_progress where entity_id = 'p-classify'`);
+      const progress = await pool.query(
+        `select applied_seq, parked_count from entity_progress where entity_id = 'p-classify'`,
+      );
       expect(progress.rows).toEqual([{ applied_seq: '2', parked_count: 1 }]);
     } finally {
       client.release();
@@ -110,8 +121,18 @@ describe('durable dedupe', () => {
           client,
           events.map((e, i) => ({ event: e, position: position(BigInt(100 + i)), outcome: 'applied' as const })),
           [
-            { entityType: 'payment', entityId: 'p-chunk-a', before: undefined, after: { appliedSeq: 2n, parkedCount: 0 } },
-            { entityType: 'payment', entityId: 'p-chunk-b', before: undefined, after: { appliedSeq: 1n, parkedCount: 0 } },
+            {
+              entityType: 'payment',
+              entityId: 'p-chunk-a',
+              before: undefined,
+              after: { appliedSeq: 2n, parkedCount: 0 },
+            },
+            {
+              entityType: 'payment',
+              entityId: 'p-chunk-b',
+              before: undefined,
+              after: { appliedSeq: 1n, parkedCount: 0 },
+            },
           ],
         ),
       );
@@ -121,9 +142,22 @@ describe('durable dedupe', () => {
 
       // A writer that read p-chunk-a at applied_seq 1 (stale) must not overwrite it.
       const stale = inTransaction(client, () =>
-        writeChunkDedupe(client, [], [{ entityType: 'payment', entityId: 'p-chunk-a', before: { appliedSeq: 1n, parkedCount: 0 }, after: { appliedSeq: 3n, parkedCount: 0 } }]),
+        writeChunkDedupe(
+          client,
+          [],
+          [
+            {
+              entityType: 'payment',
+              entityId: 'p-chunk-a',
+              before: { appliedSeq: 1n, parkedCount: 0 },
+              after: { appliedSeq: 3n, parkedCount: 0 },
+            },
+          ],
+        ),
       );
-      await expect(stale).rejects.toSatisfy((error: unknown) => error instanceof IdempotencyError && error.code === 'PROGRESS_CONFLICT' && error.retriable);
+      await expect(stale).rejects.toSatisfy(
+        (error: unknown) => error instanceof IdempotencyError && error.code === 'PROGRESS_CONFLICT' && error.retriable,
+      );
       const after = await pool.query(`select applied_seq from entity_progress where entity_id = 'p-chunk-a'`);
       expect(after.rows).toEqual([{ applied_seq: '2' }]);
     } finally {

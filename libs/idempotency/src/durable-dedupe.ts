@@ -1,7 +1,17 @@
 import type { Queryable } from '@spr/ledger-db';
 import { classifyEvent } from './classify-event.ts';
 import { IdempotencyError } from './idempotency-error.ts';
-import { entityKey, type DedupeVerdict, type EntityProgress, type EventIdentity, type EventOutcome, type EventPosition, type SeenEvent, type SqlStatement, SQLSTATE } from './types.ts';
+import {
+  entityKey,
+  type DedupeVerdict,
+  type EntityProgress,
+  type EventIdentity,
+  type EventOutcome,
+  type EventPosition,
+  type SeenEvent,
+  type SqlStatement,
+  SQLSTATE,
+} from './types.ts';
 
 /** What a chunk transaction learns from the database before folding its events. */
 export interface ChunkDedupeState {
@@ -40,10 +50,16 @@ export async function loadChunkDedupeState(tx: Queryable, events: readonly Event
  * it only reads: the fold path's chunk, whose write's compare-and-set does the guarding (a locking read outside
  * a transaction would cost a transaction of its own, with a WAL flush at its commit, and guard nothing).
  */
-export function dedupeLoadStatement(events: readonly EventIdentity[], options: { readonly lock: boolean } = { lock: true }): SqlStatement {
+export function dedupeLoadStatement(
+  events: readonly EventIdentity[],
+  options: { readonly lock: boolean } = { lock: true },
+): SqlStatement {
   const entities = new Map<string, { entityType: string; entityId: string }>();
-  for (const e of events) entities.set(entityKey(e.entityType, e.entityId), { entityType: e.entityType, entityId: e.entityId });
-  const sorted = [...entities.values()].sort((a, b) => (a.entityType === b.entityType ? cmp(a.entityId, b.entityId) : cmp(a.entityType, b.entityType)));
+  for (const e of events)
+    entities.set(entityKey(e.entityType, e.entityId), { entityType: e.entityType, entityId: e.entityId });
+  const sorted = [...entities.values()].sort((a, b) =>
+    a.entityType === b.entityType ? cmp(a.entityId, b.entityId) : cmp(a.entityType, b.entityType),
+  );
   return {
     name: options.lock ? 'spr_dedupe_lock' : 'spr_dedupe_read',
     text: `select
@@ -56,18 +72,25 @@ export function dedupeLoadStatement(events: readonly EventIdentity[], options: {
        (select coalesce(json_agg(json_build_array(s.event_id, encode(s.payload_hash, 'hex'), s.outcome)), '[]'::json)
           from processed_events s
          where s.event_id in (select (jsonb_array_elements_text($2::jsonb))::uuid)) as seen`,
-    values: [JSON.stringify(sorted.map((e) => [e.entityType, e.entityId])), JSON.stringify(events.map((e) => e.eventId))],
+    values: [
+      JSON.stringify(sorted.map((e) => [e.entityType, e.entityId])),
+      JSON.stringify(events.map((e) => e.eventId)),
+    ],
   };
 }
 
 export function readDedupeLoad(rows: ReadonlyArray<Record<string, unknown>>): ChunkDedupeState {
-  const row = rows[0] as { progress: Array<[string, string, string, number]>; seen: Array<[string, string, EventOutcome]> };
+  const row = rows[0] as {
+    progress: Array<[string, string, string, number]>;
+    seen: Array<[string, string, EventOutcome]>;
+  };
   const progress = new Map<string, EntityProgress>();
   for (const [entityType, entityId, appliedSeq, parkedCount] of row.progress) {
     progress.set(entityKey(entityType, entityId), { appliedSeq: BigInt(appliedSeq), parkedCount });
   }
   const seen = new Map<string, SeenEvent>();
-  for (const [eventId, hash, outcome] of row.seen) seen.set(eventId, { payloadHash: Buffer.from(hash, 'hex'), outcome });
+  for (const [eventId, hash, outcome] of row.seen)
+    seen.set(eventId, { payloadHash: Buffer.from(hash, 'hex'), outcome });
   return { progress, seen };
 }
 
@@ -80,7 +103,11 @@ function cmp(a: string, b: string): number {
  * update is a compare-and-set against the values `loadChunkDedupeState` read: if any entity moved meanwhile, a
  * retriable PROGRESS_CONFLICT is thrown (the caller rolls back and retries the chunk).
  */
-export async function writeChunkDedupe(tx: Queryable, records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): Promise<void> {
+export async function writeChunkDedupe(
+  tx: Queryable,
+  records: readonly ProcessedRecord[],
+  updates: readonly ProgressUpdate[],
+): Promise<void> {
   const statement = dedupeWriteStatement(records, updates);
   if (!statement) return;
   try {
@@ -95,7 +122,10 @@ export async function writeChunkDedupe(tx: Queryable, records: readonly Processe
  * checked inside it: if an entity moved since it was read, it raises SQLSTATE SPR01 (see `asProgressConflict`)
  * and nothing of it, or of its transaction, is written.
  */
-export function dedupeWriteStatement(records: readonly ProcessedRecord[], updates: readonly ProgressUpdate[]): SqlStatement | undefined {
+export function dedupeWriteStatement(
+  records: readonly ProcessedRecord[],
+  updates: readonly ProgressUpdate[],
+): SqlStatement | undefined {
   if (records.length === 0 && updates.length === 0) return undefined;
   // Rows travel as one JSON array each: the client serialises that far faster than one escaped text array per
   // column, and jsonb_array_elements is as fast on the server.
@@ -131,7 +161,16 @@ export function dedupeWriteStatement(records: readonly ProcessedRecord[], update
        from written`,
     values: [
       ...processedRows(records),
-      JSON.stringify(updates.map((u) => [u.entityType, u.entityId, u.after.appliedSeq.toString(), u.after.parkedCount, u.before?.appliedSeq.toString() ?? null, u.before?.parkedCount ?? null])),
+      JSON.stringify(
+        updates.map((u) => [
+          u.entityType,
+          u.entityId,
+          u.after.appliedSeq.toString(),
+          u.after.parkedCount,
+          u.before?.appliedSeq.toString() ?? null,
+          u.before?.parkedCount ?? null,
+        ]),
+      ),
       updates.length,
     ],
   };
@@ -151,7 +190,15 @@ function processedRows(records: readonly ProcessedRecord[]): [string, string | n
   const { topic, partition } = records[0]?.position ?? { topic: null, partition: null };
   const shared = records.every((r) => r.position.topic === topic && r.position.partition === partition);
   const rows = records.map((r) => {
-    const row: unknown[] = [r.event.eventId, r.event.entityType, r.event.entityId, r.event.seq.toString(), r.position.offset.toString(), r.event.payloadHash.toString('hex'), r.outcome];
+    const row: unknown[] = [
+      r.event.eventId,
+      r.event.entityType,
+      r.event.entityId,
+      r.event.seq.toString(),
+      r.position.offset.toString(),
+      r.event.payloadHash.toString('hex'),
+      r.outcome,
+    ];
     if (!shared) row.push(r.position.topic, r.position.partition);
     return row;
   });
@@ -173,7 +220,10 @@ export function createDurableDedupe(): DurableDedupe {
     async check(tx, event) {
       // Create the progress row if it is missing so there is a row to lock: a concurrent delivery of the same
       // event waits here until this transaction ends, then sees its result.
-      await tx.query('insert into entity_progress (entity_type, entity_id, applied_seq) values ($1, $2, 0) on conflict do nothing', [event.entityType, event.entityId]);
+      await tx.query(
+        'insert into entity_progress (entity_type, entity_id, applied_seq) values ($1, $2, 0) on conflict do nothing',
+        [event.entityType, event.entityId],
+      );
       const state = await loadChunkDedupeState(tx, [event]);
       const key = entityKey(event.entityType, event.entityId);
       return classifyEvent(event, state.progress.get(key), state.seen.get(event.eventId));
@@ -185,12 +235,26 @@ export function createDurableDedupe(): DurableDedupe {
       const updates: ProgressUpdate[] = [];
       if (outcome === 'applied') {
         if ((before?.appliedSeq ?? 0n) + 1n !== event.seq) {
-          throw new IdempotencyError('INVALID_EVENT', `cannot record seq ${event.seq} of ${event.entityType}:${event.entityId} as applied: applied_seq is ${before?.appliedSeq ?? 0n}`, { retriable: false });
+          throw new IdempotencyError(
+            'INVALID_EVENT',
+            `cannot record seq ${event.seq} of ${event.entityType}:${event.entityId} as applied: applied_seq is ${before?.appliedSeq ?? 0n}`,
+            { retriable: false },
+          );
         }
-        updates.push({ entityType: event.entityType, entityId: event.entityId, before, after: { appliedSeq: event.seq, parkedCount: before?.parkedCount ?? 0 } });
+        updates.push({
+          entityType: event.entityType,
+          entityId: event.entityId,
+          before,
+          after: { appliedSeq: event.seq, parkedCount: before?.parkedCount ?? 0 },
+        });
       } else if (outcome === 'parked') {
         const appliedSeq = before?.appliedSeq ?? 0n;
-        updates.push({ entityType: event.entityType, entityId: event.entityId, before, after: { appliedSeq, parkedCount: (before?.parkedCount ?? 0) + 1 } });
+        updates.push({
+          entityType: event.entityType,
+          entityId: event.entityId,
+          before,
+          after: { appliedSeq, parkedCount: (before?.parkedCount ?? 0) + 1 },
+        });
       }
       await writeChunkDedupe(tx, [{ event, position, outcome }], updates);
     },
@@ -198,7 +262,11 @@ export function createDurableDedupe(): DurableDedupe {
 }
 
 /** Changes the recorded outcome of events (a parked event that was applied or dead-lettered later). */
-export async function reclassifyProcessed(tx: Queryable, eventIds: readonly string[], outcome: EventOutcome): Promise<void> {
+export async function reclassifyProcessed(
+  tx: Queryable,
+  eventIds: readonly string[],
+  outcome: EventOutcome,
+): Promise<void> {
   const statement = reclassifyStatement(eventIds, outcome);
   if (statement) await tx.query(statement);
 }

@@ -6,7 +6,11 @@ export class IdempotencyError extends CodedError<IdempotencyErrorCode> {
   override readonly name = 'IdempotencyError';
 
   // Every call site says whether a retry can help.
-  constructor(code: IdempotencyErrorCode, message: string, options: CodedErrorOptions & { readonly retriable: boolean }) {
+  constructor(
+    code: IdempotencyErrorCode,
+    message: string,
+    options: CodedErrorOptions & { readonly retriable: boolean },
+  ) {
     super(code, message, options);
   }
 }

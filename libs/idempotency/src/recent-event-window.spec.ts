@@ -36,7 +36,9 @@ describe('RecentEventWindow', () => {
   });
 
   it('rejects a bound that is not positive', () => {
-    expect(() => createRecentEventWindow({ maxEntries: 0, ttlMs: 1 })).toThrowError(/maxEntries must be a positive integer/);
+    expect(() => createRecentEventWindow({ maxEntries: 0, ttlMs: 1 })).toThrowError(
+      /maxEntries must be a positive integer/,
+    );
     expect(() => createRecentEventWindow({ maxEntries: 1, ttlMs: 0 })).toThrowError(/ttlMs must be positive/);
   });
 
@@ -62,6 +64,8 @@ describe('RecentEventWindow', () => {
     expect(growthMb).toBeLessThan(64);
     // The oldest ids are gone, the newest are there.
     expect(window.isKnownDuplicate(`${prefix}${(0).toString(16).padStart(12, '0')}`, digest(0))).toBe(false);
-    expect(window.isKnownDuplicate(`${prefix}${(9_999_999).toString(16).padStart(12, '0')}`, digest(9_999_999))).toBe(true);
+    expect(window.isKnownDuplicate(`${prefix}${(9_999_999).toString(16).padStart(12, '0')}`, digest(9_999_999))).toBe(
+      true,
+    );
   }, 120_000);
 });

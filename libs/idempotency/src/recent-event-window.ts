@@ -36,7 +36,8 @@ interface Node {
 }
 
 export function createRecentEventWindow(options: RecentEventWindowOptions): RecentEventWindow {
-  if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`);
+  if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1)
+    throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`);
   if (!(options.ttlMs > 0)) throw new RangeError(`ttlMs must be positive, got ${options.ttlMs}`);
   const now = options.now ?? Date.now;
   // A Map plus a doubly linked recency list: O(1) lookup, touch and eviction. (Evicting through a Map's

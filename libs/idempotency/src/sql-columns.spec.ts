@@ -4,15 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { dedupeLoadStatement, dedupeWriteStatement, reclassifyStatement } from './durable-dedupe.ts';
 import type { EventIdentity } from './types.ts';
 
-const event: EventIdentity = { eventId: '00000000-0000-4000-8000-000000000000', entityType: 'payment', entityId: 'p-1', seq: 1n, payloadHash: Buffer.alloc(32) };
+const event: EventIdentity = {
+  eventId: '00000000-0000-4000-8000-000000000000',
+  entityType: 'payment',
+  entityId: 'p-1',
+  seq: 1n,
+  payloadHash: Buffer.alloc(32),
+};
 
 const statements: Record<string, () => string> = {
   'the locking dedupe read': () => dedupeLoadStatement([event], { lock: true }).text,
   'the unlocked dedupe read': () => dedupeLoadStatement([event], { lock: false }).text,
   'the dedupe write and progress compare-and-set': () =>
-    dedupeWriteStatement([{ event, position: { topic: 'payments', partition: 0, offset: 0n }, outcome: 'applied' }], [
-      { entityType: 'payment', entityId: 'p-1', before: undefined, after: { appliedSeq: 1n, parkedCount: 0 } },
-    ])!.text,
+    dedupeWriteStatement(
+      [{ event, position: { topic: 'payments', partition: 0, offset: 0n }, outcome: 'applied' }],
+      [{ entityType: 'payment', entityId: 'p-1', before: undefined, after: { appliedSeq: 1n, parkedCount: 0 } }],
+    )!.text,
   'the reclassification': () => reclassifyStatement([event.eventId], 'applied')!.text,
 };
 

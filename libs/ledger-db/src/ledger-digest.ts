@@ -17,7 +17,9 @@ export async function ledgerDigest(db: Queryable): Promise<string> {
        from ledger_entries order by tx_id, account, direction, amount_minor`,
   );
   for (const row of legs.rows) hash.update(`l|${Object.values(row).join('|')}\n`);
-  const balances = await db.query(`select account, currency, balance_minor from account_balance_totals where balance_minor <> 0 order by account, currency`);
+  const balances = await db.query(
+    `select account, currency, balance_minor from account_balance_totals where balance_minor <> 0 order by account, currency`,
+  );
   for (const row of balances.rows) hash.update(`b|${Object.values(row).join('|')}\n`);
   return hash.digest('hex');
 }

@@ -24,15 +24,24 @@ afterAll(async () => {
 type Leg = [account: string, direction: 'debit' | 'credit', amount: number, currency?: string];
 
 async function post(txId: string, legs: Leg[]): Promise<void> {
-  const values = legs.map((_, i) => `($1, 'p-1', 1, 'PaymentCaptured', $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, $${i * 4 + 5}, now())`);
-  const params = legs.flatMap(([account, direction, amount, currency]) => [account, direction, amount, currency ?? 'EUR']);
+  const values = legs.map(
+    (_, i) => `($1, 'p-1', 1, 'PaymentCaptured', $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, $${i * 4 + 5}, now())`,
+  );
+  const params = legs.flatMap(([account, direction, amount, currency]) => [
+    account,
+    direction,
+    amount,
+    currency ?? 'EUR',
+  ]);
   await pool.query(
     `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at) values ${values.join(', ')}`,
     [txId, ...params],
   );
 }
 
-async function failure(work: Promise<unknown>): Promise<{ kind: string; constraint: string | undefined; message: string }> {
+async function failure(
+  work: Promise<unknown>,
+): Promise<{ kind: string; constraint: string | undefined; message: string }> {
   try {
     await work;
   } catch (error) {
@@ -42,20 +51,31 @@ async function failure(work: Promise<unknown>): Promise<{ kind: string; constrai
 }
 
 async function balance(account: string, currency = 'EUR'): Promise<bigint | undefined> {
-  const { rows } = await pool.query<{ balance_minor: string }>('select balance_minor from account_balance_totals where account = $1 and currency = $2', [account, currency]);
+  const { rows } = await pool.query<{ balance_minor: string }>(
+    'select balance_minor from account_balance_totals where account = $1 and currency = $2',
+    [account, currency],
+  );
   return rows[0] ? BigInt(rows[0].balance_minor) : undefined;
 }
 
 describe('ledger invariants', () => {
   it('accepts a balanced transaction and posts the balances', async () => {
-    await post(randomUUID(), [['customer:c-1', 'debit', 1250], ['merchant:m-1', 'credit', 1250]]);
+    await post(randomUUID(), [
+      ['customer:c-1', 'debit', 1250],
+      ['merchant:m-1', 'credit', 1250],
+    ]);
     expect(await balance('customer:c-1')).toBe(-1250n);
     expect(await balance('merchant:m-1')).toBe(1250n);
   });
 
   it('rejects an unbalanced transaction, and nothing of it remains', async () => {
     const txId = randomUUID();
-    const rejected = await failure(post(txId, [['customer:c-2', 'debit', 1000], ['merchant:m-2', 'credit', 999]]));
+    const rejected = await failure(
+      post(txId, [
+        ['customer:c-2', 'debit', 1000],
+        ['merchant:m-2', 'credit', 999],
+      ]),
+    );
     expect(rejected).toMatchObject({ kind: 'check_violation', constraint: 'ledger_entries_balanced' });
     expect(rejected.message).toContain(`ledger transaction ${txId} is unbalanced in EUR: credits minus debits = -1`);
     const { rows } = await pool.query('select 1 from ledger_entries where tx_id = $1', [txId]);
@@ -65,18 +85,35 @@ describe('ledger invariants', () => {
 
   it('rejects a leg added later that unbalances a posted transaction', async () => {
     const txId = randomUUID();
-    await post(txId, [['customer:c-3', 'debit', 500], ['merchant:m-3', 'credit', 500]]);
-    expect(await failure(post(txId, [['merchant:m-3', 'credit', 1]]))).toMatchObject({ constraint: 'ledger_entries_balanced' });
+    await post(txId, [
+      ['customer:c-3', 'debit', 500],
+      ['merchant:m-3', 'credit', 500],
+    ]);
+    expect(await failure(post(txId, [['merchant:m-3', 'credit', 1]]))).toMatchObject({
+      constraint: 'ledger_entries_balanced',
+    });
   });
 
   it('balances each currency of a transaction on its own', async () => {
-    const rejected = await failure(post(randomUUID(), [['customer:c-4', 'debit', 100, 'EUR'], ['merchant:m-4', 'credit', 100, 'USD']]));
+    const rejected = await failure(
+      post(randomUUID(), [
+        ['customer:c-4', 'debit', 100, 'EUR'],
+        ['merchant:m-4', 'credit', 100, 'USD'],
+      ]),
+    );
     expect(rejected.constraint).toBe('ledger_entries_balanced');
   });
 
   it('rejects zero and negative amounts', async () => {
     for (const amount of [0, -5]) {
-      expect(await failure(post(randomUUID(), [['a', 'debit', amount], ['b', 'credit', amount]]))).toMatchObject({
+      expect(
+        await failure(
+          post(randomUUID(), [
+            ['a', 'debit', amount],
+            ['b', 'credit', amount],
+          ]),
+        ),
+      ).toMatchObject({
         kind: 'check_violation',
         constraint: 'ledger_entries_amount_positive',
       });
@@ -84,13 +121,20 @@ describe('ledger invariants', () => {
   });
 
   it('rejects a currency that is not ISO-4217', async () => {
-    expect(await failure(post(randomUUID(), [['a', 'debit', 1, 'XYZ'], ['b', 'credit', 1, 'XYZ']]))).toMatchObject({
+    expect(
+      await failure(
+        post(randomUUID(), [
+          ['a', 'debit', 1, 'XYZ'],
+          ['b', 'credit', 1, 'XYZ'],
+        ]),
+      ),
+    ).toMatchObject({
       kind: 'check_violation',
       constraint: 'ledger_entries_currency_iso',
     });
   });
 
-  it('posts to the writer\'s balance shard; the totals view sums the shards', async () => {
+  it("posts to the writer's balance shard; the totals view sums the shards", async () => {
     const client = await pool.connect();
     try {
       for (const shard of ['1', '2']) {
@@ -106,13 +150,20 @@ describe('ledger invariants', () => {
     } finally {
       client.release();
     }
-    const shards = await pool.query<{ shard: number; balance_minor: string }>(`select shard, balance_minor from account_balances where account = 'merchant:m-9' order by shard`);
-    expect(shards.rows).toEqual([{ shard: 1, balance_minor: '100' }, { shard: 2, balance_minor: '100' }]);
+    const shards = await pool.query<{ shard: number; balance_minor: string }>(
+      `select shard, balance_minor from account_balances where account = 'merchant:m-9' order by shard`,
+    );
+    expect(shards.rows).toEqual([
+      { shard: 1, balance_minor: '100' },
+      { shard: 2, balance_minor: '100' },
+    ]);
     expect(await balance('merchant:m-9')).toBe(200n);
   });
 
   it('is append-only', async () => {
-    expect((await failure(pool.query('update ledger_entries set amount_minor = amount_minor + 1'))).constraint).toBe('ledger_entries_append_only');
+    expect((await failure(pool.query('update ledger_entries set amount_minor = amount_minor + 1'))).constraint).toBe(
+      'ledger_entries_append_only',
+    );
     expect((await failure(pool.query('delete from ledger_entries'))).constraint).toBe('ledger_entries_append_only');
   });
 
@@ -138,6 +189,9 @@ describe('ledger invariants', () => {
     const id = randomUUID();
     await row(id, 1);
     expect(await failure(row(id, 2))).toMatchObject({ kind: 'unique_violation', constraint: 'processed_events_pkey' });
-    expect(await failure(row(randomUUID(), 1))).toMatchObject({ kind: 'unique_violation', constraint: 'processed_events_applied_seq' });
+    expect(await failure(row(randomUUID(), 1))).toMatchObject({
+      kind: 'unique_violation',
+      constraint: 'processed_events_applied_seq',
+    });
   });
 });

@@ -17,7 +17,10 @@ afterEach(async () => {
 async function emptySchema(): Promise<{ schema: TestDatabaseSchema; pool: pg.Pool }> {
   const schema = await createTestDatabaseSchema(stack.databaseUrl, 'migrate');
   const pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 2 });
-  cleanup.push(() => schema.drop(), () => pool.end());
+  cleanup.push(
+    () => schema.drop(),
+    () => pool.end(),
+  );
   return { schema, pool };
 }
 
@@ -32,8 +35,20 @@ describe('migrateDatabase', () => {
       [schema.schema],
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
-      '__spr_migrations', 'account_balance_totals', 'account_balances', 'consumer_offsets', 'currencies', 'dead_letters', 'entity_progress',
-      'gateway_payments', 'idempotency_requests', 'ledger_entries', 'outbox', 'parked_events', 'payments', 'processed_events',
+      '__spr_migrations',
+      'account_balance_totals',
+      'account_balances',
+      'consumer_offsets',
+      'currencies',
+      'dead_letters',
+      'entity_progress',
+      'gateway_payments',
+      'idempotency_requests',
+      'ledger_entries',
+      'outbox',
+      'parked_events',
+      'payments',
+      'processed_events',
     ]);
     const second = await migrateDatabase(pool);
     expect(second.applied).toEqual([]);
@@ -74,11 +89,16 @@ describe('migrateDatabase with a client', () => {
 });
 
 describe('createPool and withSessionSettings', () => {
-  it('keeps the URL\'s own options (a search_path) and adds the session settings', async () => {
+  it("keeps the URL's own options (a search_path) and adds the session settings", async () => {
     const schema = await createTestDatabaseSchema(stack.databaseUrl, 'settings');
-    const pool = createPool({ connectionString: withSessionSettings(schema.databaseUrl, { idle_in_transaction_session_timeout: 1234 }), max: 1 });
+    const pool = createPool({
+      connectionString: withSessionSettings(schema.databaseUrl, { idle_in_transaction_session_timeout: 1234 }),
+      max: 1,
+    });
     try {
-      const { rows } = await pool.query<{ path: string; timeout: string }>(`select current_schema() as path, current_setting('idle_in_transaction_session_timeout') as timeout`);
+      const { rows } = await pool.query<{ path: string; timeout: string }>(
+        `select current_schema() as path, current_setting('idle_in_transaction_session_timeout') as timeout`,
+      );
       expect(rows[0]).toEqual({ path: schema.schema, timeout: '1234ms' });
     } finally {
       await pool.end();
@@ -88,7 +108,13 @@ describe('createPool and withSessionSettings', () => {
 
   it('reports the end of an idle transaction (idle_in_transaction_session_timeout) as a transient error', async () => {
     const errors: Error[] = [];
-    const pool = createPool({ connectionString: withSessionSettings(stack.databaseUrl, { idle_in_transaction_session_timeout: 100 }), max: 1 }, (error) => errors.push(error));
+    const pool = createPool(
+      {
+        connectionString: withSessionSettings(stack.databaseUrl, { idle_in_transaction_session_timeout: 100 }),
+        max: 1,
+      },
+      (error) => errors.push(error),
+    );
     const client = await pool.connect();
     try {
       await client.query('begin');

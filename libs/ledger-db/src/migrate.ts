@@ -10,7 +10,9 @@ import type pg from 'pg';
  */
 export const MIGRATIONS_DIR =
   process.env.SPR_MIGRATIONS_DIR ??
-  [join(import.meta.dirname, '..', 'migrations'), join(import.meta.dirname, 'migrations')].find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ??
+  [join(import.meta.dirname, '..', 'migrations'), join(import.meta.dirname, 'migrations')].find((dir) =>
+    existsSync(join(dir, 'meta', '_journal.json')),
+  ) ??
   join(import.meta.dirname, '..', 'migrations');
 
 const MIGRATIONS_TABLE = '__spr_migrations';
@@ -40,13 +42,18 @@ export class MigrationError extends CodedError<'MIGRATION_CHANGED' | 'MIGRATION_
 }
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+  const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as {
+    entries: Array<{ tag: string }>;
+  };
   return journal.entries.map(({ tag }) => {
     const sql = readFileSync(join(dir, `${tag}.sql`), 'utf8');
     return {
       tag,
       hash: createHash('sha256').update(sql).digest('hex'),
-      statements: sql.split(BREAKPOINT).map((s) => s.trim()).filter(Boolean),
+      statements: sql
+        .split(BREAKPOINT)
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
   });
 }
@@ -59,15 +66,24 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
  * migrations are applied to the target schema, so that qualifier is rewritten to it (tests use a schema each).
  * An applied migration whose file changed afterwards is an error, not silently skipped.
  */
-export async function migrateDatabase(client: pg.Pool | pg.Client, options: MigrateOptions = {}): Promise<MigrateResult> {
+export async function migrateDatabase(
+  client: pg.Pool | pg.Client,
+  options: MigrateOptions = {},
+): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
   const migrations = readMigrations(options.migrationsDir);
   // A pool lends a client for the migration; a client (connected by the caller) is used as it is.
   const isPool = typeof (client as pg.Pool).totalCount === 'number';
   const connection: pg.ClientBase = isPool ? await (client as pg.Pool).connect() : (client as pg.Client);
   try {
-    const schema = options.schema ?? (await connection.query<{ schema: string | null }>('select current_schema() as schema')).rows[0]?.schema;
-    if (!schema) throw new MigrationError('BAD_SCHEMA_NAME', 'no target schema: the search_path names no existing schema; pass options.schema');
+    const schema =
+      options.schema ??
+      (await connection.query<{ schema: string | null }>('select current_schema() as schema')).rows[0]?.schema;
+    if (!schema)
+      throw new MigrationError(
+        'BAD_SCHEMA_NAME',
+        'no target schema: the search_path names no existing schema; pass options.schema',
+      );
     await connection.query('begin');
     try {
       await connection.query('select pg_advisory_xact_lock(hashtext($1))', [`spr-migrations:${schema}`]);
@@ -76,13 +92,20 @@ export async function migrateDatabase(client: pg.Pool | pg.Client, options: Migr
       await connection.query(
         `create table if not exists ${MIGRATIONS_TABLE} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`,
       );
-      const done = new Map((await connection.query<{ tag: string; hash: string }>(`select tag, hash from ${MIGRATIONS_TABLE}`)).rows.map((r) => [r.tag, r.hash]));
+      const done = new Map(
+        (await connection.query<{ tag: string; hash: string }>(`select tag, hash from ${MIGRATIONS_TABLE}`)).rows.map(
+          (r) => [r.tag, r.hash],
+        ),
+      );
       const applied: string[] = [];
       for (const migration of migrations) {
         const appliedHash = done.get(migration.tag);
         if (appliedHash !== undefined) {
           if (appliedHash !== migration.hash) {
-            throw new MigrationError('MIGRATION_CHANGED', `migration ${migration.tag} was changed after it was applied to schema ${schema}; add a new migration instead`);
+            throw new MigrationError(
+              'MIGRATION_CHANGED',
+              `migration ${migration.tag} was changed after it was applied to schema ${schema}; add a new migration instead`,
+            );
           }
           continue;
         }
@@ -91,10 +114,17 @@ export async function migrateDatabase(client: pg.Pool | pg.Client, options: Migr
           try {
             await connection.query(statement.replaceAll('"public".', `${quote(schema)}.`));
           } catch (error) {
-            throw new MigrationError('MIGRATION_FAILED', `migration ${migration.tag} failed: ${(error as Error).message}\n${statement.slice(0, 300)}`, { cause: error });
+            throw new MigrationError(
+              'MIGRATION_FAILED',
+              `migration ${migration.tag} failed: ${(error as Error).message}\n${statement.slice(0, 300)}`,
+              { cause: error },
+            );
           }
         }
-        await connection.query(`insert into ${MIGRATIONS_TABLE} (tag, hash) values ($1, $2)`, [migration.tag, migration.hash]);
+        await connection.query(`insert into ${MIGRATIONS_TABLE} (tag, hash) values ($1, $2)`, [
+          migration.tag,
+          migration.hash,
+        ]);
         applied.push(migration.tag);
       }
       await connection.query('commit');

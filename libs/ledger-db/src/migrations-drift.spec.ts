@@ -17,15 +17,33 @@ describe('migrations', () => {
   it('match the Drizzle models', () => {
     cpSync(MIGRATIONS_DIR, copy, { recursive: true });
     const before = readdirSync(copy).sort();
-    const result = spawnSync('npx', ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', './src/schema.ts', '--out', relative(projectRoot, copy), '--name', 'drift'], {
-      cwd: projectRoot,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      'npx',
+      [
+        'drizzle-kit',
+        'generate',
+        '--dialect',
+        'postgresql',
+        '--schema',
+        './src/schema.ts',
+        '--out',
+        relative(projectRoot, copy),
+        '--name',
+        'drift',
+      ],
+      {
+        cwd: projectRoot,
+        encoding: 'utf8',
+      },
+    );
     // drizzle-kit exits 0 even when it fails, and only accepts an --out relative to the working directory.
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/Error/);
     const added = readdirSync(copy).filter((f) => !before.includes(f));
-    expect(added, `the models changed without a migration; run \`npx drizzle-kit generate\` in libs/ledger-db and commit:\n${result.stdout}`).toEqual([]);
+    expect(
+      added,
+      `the models changed without a migration; run \`npx drizzle-kit generate\` in libs/ledger-db and commit:\n${result.stdout}`,
+    ).toEqual([]);
     expect(result.stdout).toContain('No schema changes');
   });
 });

@@ -36,7 +36,15 @@ const BY_CODE: Record<string, PgErrorKind> = {
   '57P05': 'connection',
 };
 
-const TRANSIENT: ReadonlySet<PgErrorKind> = new Set(['serialization_failure', 'deadlock', 'lock_timeout', 'query_canceled', 'connection', 'admin_shutdown', 'insufficient_resources']);
+const TRANSIENT: ReadonlySet<PgErrorKind> = new Set([
+  'serialization_failure',
+  'deadlock',
+  'lock_timeout',
+  'query_canceled',
+  'connection',
+  'admin_shutdown',
+  'insufficient_resources',
+]);
 
 /** Node-level socket errors that mean the connection, not the statement, failed. */
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
@@ -50,7 +58,12 @@ export function pgErrorKind(error: unknown): PgErrorKind {
     if (CONNECTION_ERRNOS.has(code)) return 'connection';
   }
   const message = (error as { message?: unknown }).message;
-  if (typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) {
+  if (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  ) {
     return 'connection';
   }
   return 'other';

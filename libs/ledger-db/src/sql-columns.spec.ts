@@ -33,16 +33,28 @@ describe('the raw-SQL column check', () => {
   });
 
   it('names a column that drifted, wherever it is listed', () => {
-    expect(unknownColumns('insert into consumer_offsets (group_id, next_ofset) values ($1, $2)')).toEqual(['consumer_offsets.next_ofset']);
-    expect(unknownColumns('update consumer_offsets set applied = 1 where group_id = $1')).toEqual(['consumer_offsets.applied']);
-    expect(unknownColumns('insert into payments (payment_id) values ($1) on conflict (payment_id) do update set stat = excluded.stat')).toEqual(['payments.stat']);
+    expect(unknownColumns('insert into consumer_offsets (group_id, next_ofset) values ($1, $2)')).toEqual([
+      'consumer_offsets.next_ofset',
+    ]);
+    expect(unknownColumns('update consumer_offsets set applied = 1 where group_id = $1')).toEqual([
+      'consumer_offsets.applied',
+    ]);
+    expect(
+      unknownColumns(
+        'insert into payments (payment_id) values ($1) on conflict (payment_id) do update set stat = excluded.stat',
+      ),
+    ).toEqual(['payments.stat']);
     expect(unknownColumns('select payment_id, amount from payments')).toEqual(['payments.amount']);
     expect(unknownColumns('select s.hash from processed_events s')).toEqual(['processed_events.hash']);
-    expect(unknownColumns('update consumer_offsets set owner = $2 where group_id = $1 returning next_offset, generaton')).toEqual(['consumer_offsets.generaton']);
+    expect(
+      unknownColumns('update consumer_offsets set owner = $2 where group_id = $1 returning next_offset, generaton'),
+    ).toEqual(['consumer_offsets.generaton']);
   });
 
   it('ignores what is not a model table: CTEs, functions, string literals', () => {
-    expect(unknownColumns("with input as (select 1 as x) select i.anything from input i where 'p.nope' <> ''")).toEqual([]);
+    expect(unknownColumns("with input as (select 1 as x) select i.anything from input i where 'p.nope' <> ''")).toEqual(
+      [],
+    );
     expect(sqlColumnRefs('select a, b from jsonb_array_elements($1::jsonb)')).toEqual([]);
   });
 });

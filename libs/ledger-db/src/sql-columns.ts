@@ -45,7 +45,10 @@ const listItems = (list: string) => list.split(',').map((item) => unquote(item.t
  * Columns compared unqualified in a `where` are not seen; a mistake there fails every integration test anyway.
  */
 export function sqlColumnRefs(sql: string): ColumnRef[] {
-  const text = sql.toLowerCase().replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+  const text = sql
+    .toLowerCase()
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/--[^\n]*/g, '');
   const refs: ColumnRef[] = [];
   const aliases = new Map<string, Set<string>>();
   const bind = (alias: string, table: string) => {

@@ -68,18 +68,26 @@ describe('withTransaction', () => {
   });
 
   it('opens the block it is asked for', async () => {
-    const settings = "select current_setting('transaction_isolation') as iso," +
-      " current_setting('transaction_read_only') as ro";
-    const seen = await withTransaction(pool, async (client) => (await client.query<{ iso: string; ro: string }>(settings)).rows[0], {
-      isolation: 'repeatable read',
-      readOnly: true,
-    });
+    const settings =
+      "select current_setting('transaction_isolation') as iso," + " current_setting('transaction_read_only') as ro";
+    const seen = await withTransaction(
+      pool,
+      async (client) => (await client.query<{ iso: string; ro: string }>(settings)).rows[0],
+      {
+        isolation: 'repeatable read',
+        readOnly: true,
+      },
+    );
     expect(seen).toEqual({ iso: 'repeatable read', ro: 'on' });
   });
 
   it('lets work send BEGIN and COMMIT itself, and still rolls back on failure', async () => {
     const ownBlock = { workSendsBeginAndCommit: true };
-    await withTransaction(pool, async (client) => void (await client.query('begin; insert into items values (4); commit')), ownBlock);
+    await withTransaction(
+      pool,
+      async (client) => void (await client.query('begin; insert into items values (4); commit')),
+      ownBlock,
+    );
     const error = await failure(
       withTransaction(
         pool,
@@ -103,7 +111,8 @@ describe('withTransaction', () => {
         // The connection stays up but ROLLBACK fails: the client must not go back to the pool inside its open block.
         type Query = (text: string) => Promise<unknown>;
         const query = client.query.bind(client) as Query;
-        const refuseRollback: Query = (text) => (text === 'rollback' ? Promise.reject(new Error('rollback refused')) : query(text));
+        const refuseRollback: Query = (text) =>
+          text === 'rollback' ? Promise.reject(new Error('rollback refused')) : query(text);
         (client as unknown as { query: Query }).query = refuseRollback;
         throw thrown;
       }),

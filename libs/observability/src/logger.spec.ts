@@ -6,7 +6,8 @@ function capture() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -17,13 +18,22 @@ describe('createLogger', () => {
   it('writes one JSON object per line with service, level and message', () => {
     const { lines, destination } = capture();
     createLogger({ service: 'gateway', destination }).info({ partition: 3, offset: 42n }, 'chunk committed');
-    expect(lines[0]).toMatchObject({ service: 'gateway', level: 'info', message: 'chunk committed', partition: 3, offset: '42' });
+    expect(lines[0]).toMatchObject({
+      service: 'gateway',
+      level: 'info',
+      message: 'chunk committed',
+      partition: 3,
+      offset: '42',
+    });
     expect(typeof lines[0]!.time).toBe('string');
   });
 
   it('never writes secrets', () => {
     const { lines, destination } = capture();
-    createLogger({ service: 'gateway', destination }).info({ headers: { 'x-api-key': 'k-123', authorization: 'Bearer t' }, sasl: { password: 'p' } }, 'request');
+    createLogger({ service: 'gateway', destination }).info(
+      { headers: { 'x-api-key': 'k-123', authorization: 'Bearer t' }, sasl: { password: 'p' } },
+      'request',
+    );
     const text = JSON.stringify(lines[0]);
     expect(text).not.toContain('k-123');
     expect(text).not.toContain('Bearer t');

@@ -48,7 +48,8 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: pino.stdSerializers.errWithCause, error: pino.stdSerializers.errWithCause },
       hooks: {
         logMethod(args, method) {
-          for (let i = 0; i < args.length; i++) if (typeof args[i] === 'object' && args[i] !== null) args[i] = jsonSafe(args[i]);
+          for (let i = 0; i < args.length; i++)
+            if (typeof args[i] === 'object' && args[i] !== null) args[i] = jsonSafe(args[i]);
           return method.apply(this, args as Parameters<typeof method>);
         },
       },

@@ -11,7 +11,12 @@ describe('ops server', () => {
     const registry = createMetricsRegistry({ service: 'test' });
     new Counter({ name: 'spr_test_total', help: 'a test counter', registers: [registry] }).inc(3);
     let ready = false;
-    server = createOpsServer({ port: 0, registry, health: () => ({ ok: true }), readiness: () => ({ ok: ready, details: { partitions: 0 } }) });
+    server = createOpsServer({
+      port: 0,
+      registry,
+      health: () => ({ ok: true }),
+      readiness: () => ({ ok: ready, details: { partitions: 0 } }),
+    });
     const { port } = await server.start();
     const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
 

@@ -41,16 +41,24 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
         const path = (request.url ?? '/').split('?')[0];
         const reply = async () => {
           if (request.method !== 'GET') return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
-          if (path === '/metrics') return { status: 200, type: options.registry.contentType, body: await options.registry.metrics() };
+          if (path === '/metrics')
+            return { status: 200, type: options.registry.contentType, body: await options.registry.metrics() };
           if (path === '/healthz' || path === '/readyz') {
             const result = await check(path === '/healthz' ? options.health : options.readiness);
-            return { status: result.ok ? 200 : 503, type: 'application/json', body: `${JSON.stringify({ status: result.ok ? 'ok' : 'unavailable', ...result.details })}\n` };
+            return {
+              status: result.ok ? 200 : 503,
+              type: 'application/json',
+              body: `${JSON.stringify({ status: result.ok ? 'ok' : 'unavailable', ...result.details })}\n`,
+            };
           }
           return { status: 404, type: 'text/plain', body: 'not found: try /healthz, /readyz or /metrics\n' };
         };
         reply().then(
           ({ status, type, body }) => response.writeHead(status, { 'content-type': type }).end(body),
-          (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error instanceof Error ? error.message : String(error)}\n`),
+          (error: unknown) =>
+            response
+              .writeHead(500, { 'content-type': 'text/plain' })
+              .end(`${error instanceof Error ? error.message : String(error)}\n`),
         );
       });
       const listening = server;

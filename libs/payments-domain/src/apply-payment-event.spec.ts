@@ -17,12 +17,32 @@ const common = (seq: number) => ({
 
 const initiated: PaymentEvent = {
   type: 'PaymentInitiated',
-  payload: { ...common(1), merchant_id: 'm-1', customer_id: 'cu-1', amount_minor: 10_000n, currency: 'EUR', payment_method: 'CARD', description: null },
+  payload: {
+    ...common(1),
+    merchant_id: 'm-1',
+    customer_id: 'cu-1',
+    amount_minor: 10_000n,
+    currency: 'EUR',
+    payment_method: 'CARD',
+    description: null,
+  },
 };
-const authorized: PaymentEvent = { type: 'PaymentAuthorized', payload: { ...common(2), amount_minor: 10_000n, currency: 'EUR', authorization_code: 'A1', expires_at: at } };
-const captured = (amount: bigint): PaymentEvent => ({ type: 'PaymentCaptured', payload: { ...common(3), amount_minor: amount, currency: 'EUR', acquirer_reference: null } });
-const refunded = (amount: bigint, seq = 4): PaymentEvent => ({ type: 'PaymentRefunded', payload: { ...common(seq), refund_id: `r-${seq}`, amount_minor: amount, currency: 'EUR', reason: null } });
-const cancelled: PaymentEvent = { type: 'PaymentCancelled', payload: { ...common(3), cancelled_by: 'merchant', reason: null } };
+const authorized: PaymentEvent = {
+  type: 'PaymentAuthorized',
+  payload: { ...common(2), amount_minor: 10_000n, currency: 'EUR', authorization_code: 'A1', expires_at: at },
+};
+const captured = (amount: bigint): PaymentEvent => ({
+  type: 'PaymentCaptured',
+  payload: { ...common(3), amount_minor: amount, currency: 'EUR', acquirer_reference: null },
+});
+const refunded = (amount: bigint, seq = 4): PaymentEvent => ({
+  type: 'PaymentRefunded',
+  payload: { ...common(seq), refund_id: `r-${seq}`, amount_minor: amount, currency: 'EUR', reason: null },
+});
+const cancelled: PaymentEvent = {
+  type: 'PaymentCancelled',
+  payload: { ...common(3), cancelled_by: 'merchant', reason: null },
+};
 
 function run(events: PaymentEvent[]): { payment: Payment | undefined; legs: LedgerLeg[]; last: PaymentStep } {
   let payment: Payment | undefined;
@@ -39,7 +59,8 @@ function run(events: PaymentEvent[]): { payment: Payment | undefined; legs: Ledg
 
 function balances(legs: LedgerLeg[]): Record<string, bigint> {
   const out: Record<string, bigint> = {};
-  for (const leg of legs) out[leg.account] = (out[leg.account] ?? 0n) + (leg.direction === 'credit' ? leg.amountMinor : -leg.amountMinor);
+  for (const leg of legs)
+    out[leg.account] = (out[leg.account] ?? 0n) + (leg.direction === 'credit' ? leg.amountMinor : -leg.amountMinor);
   for (const key of Object.keys(out)) if (out[key] === 0n) delete out[key];
   return out;
 }
@@ -66,7 +87,10 @@ describe('applyPaymentEvent', () => {
   });
 
   it('every step posts balanced legs', () => {
-    for (const events of [[initiated, authorized, captured(1n)], [initiated, authorized, captured(10_000n), refunded(3n)]]) {
+    for (const events of [
+      [initiated, authorized, captured(1n)],
+      [initiated, authorized, captured(10_000n), refunded(3n)],
+    ]) {
       const { legs } = run(events);
       const net = legs.reduce((sum, l) => sum + (l.direction === 'credit' ? l.amountMinor : -l.amountMinor), 0n);
       expect(net).toBe(0n);
@@ -75,13 +99,32 @@ describe('applyPaymentEvent', () => {
   });
 
   it('rejects illegal transitions and amounts, naming why', () => {
-    expect(run([authorized]).last).toEqual({ ok: false, reason: 'ILLEGAL_TRANSITION', error: 'PaymentAuthorized is not allowed: payment p-1 is not initiated' });
-    expect(run([initiated, captured(1n)]).last).toMatchObject({ reason: 'ILLEGAL_TRANSITION', error: 'PaymentCaptured is not allowed: payment p-1 is initiated' });
-    expect(run([initiated, authorized, cancelled, captured(1n)]).last).toMatchObject({ reason: 'ILLEGAL_TRANSITION', error: expect.stringContaining('cancelled (final)') });
+    expect(run([authorized]).last).toEqual({
+      ok: false,
+      reason: 'ILLEGAL_TRANSITION',
+      error: 'PaymentAuthorized is not allowed: payment p-1 is not initiated',
+    });
+    expect(run([initiated, captured(1n)]).last).toMatchObject({
+      reason: 'ILLEGAL_TRANSITION',
+      error: 'PaymentCaptured is not allowed: payment p-1 is initiated',
+    });
+    expect(run([initiated, authorized, cancelled, captured(1n)]).last).toMatchObject({
+      reason: 'ILLEGAL_TRANSITION',
+      error: expect.stringContaining('cancelled (final)'),
+    });
     expect(run([initiated, authorized, captured(10_001n)]).last).toMatchObject({ reason: 'AMOUNT_EXCEEDED' });
-    expect(run([initiated, authorized, captured(5_000n), refunded(5_001n)]).last).toMatchObject({ reason: 'AMOUNT_EXCEEDED', error: 'refund of 5001 exceeds the refundable 5000' });
-    expect(run([{ ...initiated, payload: { ...initiated.payload, amount_minor: 0n } } as PaymentEvent]).last).toMatchObject({ reason: 'INVALID_AMOUNT' });
-    expect(run([{ ...initiated, payload: { ...initiated.payload, currency: 'eur' } } as PaymentEvent]).last).toMatchObject({ reason: 'INVALID_CURRENCY' });
-    expect(run([initiated, { ...authorized, payload: { ...authorized.payload, currency: 'USD' } } as PaymentEvent]).last).toMatchObject({ reason: 'CURRENCY_MISMATCH' });
+    expect(run([initiated, authorized, captured(5_000n), refunded(5_001n)]).last).toMatchObject({
+      reason: 'AMOUNT_EXCEEDED',
+      error: 'refund of 5001 exceeds the refundable 5000',
+    });
+    expect(
+      run([{ ...initiated, payload: { ...initiated.payload, amount_minor: 0n } } as PaymentEvent]).last,
+    ).toMatchObject({ reason: 'INVALID_AMOUNT' });
+    expect(
+      run([{ ...initiated, payload: { ...initiated.payload, currency: 'eur' } } as PaymentEvent]).last,
+    ).toMatchObject({ reason: 'INVALID_CURRENCY' });
+    expect(
+      run([initiated, { ...authorized, payload: { ...authorized.payload, currency: 'USD' } } as PaymentEvent]).last,
+    ).toMatchObject({ reason: 'CURRENCY_MISMATCH' });
   });
 });

@@ -2,7 +2,13 @@ import type { PaymentEvent } from '@spr/contracts';
 import { accounts, transfer, type LedgerLeg } from './ledger-postings.ts';
 import { TERMINAL_STATES, type Payment, type PaymentState } from './payment-state.ts';
 
-export type PaymentRejectionReason = 'ILLEGAL_TRANSITION' | 'INVALID_AMOUNT' | 'AMOUNT_EXCEEDED' | 'CURRENCY_MISMATCH' | 'INVALID_CURRENCY' | 'ENTITY_MISMATCH';
+export type PaymentRejectionReason =
+  | 'ILLEGAL_TRANSITION'
+  | 'INVALID_AMOUNT'
+  | 'AMOUNT_EXCEEDED'
+  | 'CURRENCY_MISMATCH'
+  | 'INVALID_CURRENCY'
+  | 'ENTITY_MISMATCH';
 
 export type PaymentStep =
   | { readonly ok: true; readonly payment: Payment; readonly legs: readonly LedgerLeg[] }
@@ -36,8 +42,10 @@ const reject = (reason: PaymentRejectionReason, error: string): PaymentStep => (
 export function applyPaymentEvent(current: Payment | undefined, event: PaymentEvent): PaymentStep {
   const p = event.payload;
   const from: PaymentState | 'none' = current?.state ?? 'none';
-  if (p.entity_type !== PAYMENT_ENTITY_TYPE) return reject('ENTITY_MISMATCH', `entity_type is '${p.entity_type}', expected '${PAYMENT_ENTITY_TYPE}'`);
-  if (current && current.paymentId !== p.entity_id) return reject('ENTITY_MISMATCH', `event for ${p.entity_id} applied to payment ${current.paymentId}`);
+  if (p.entity_type !== PAYMENT_ENTITY_TYPE)
+    return reject('ENTITY_MISMATCH', `entity_type is '${p.entity_type}', expected '${PAYMENT_ENTITY_TYPE}'`);
+  if (current && current.paymentId !== p.entity_id)
+    return reject('ENTITY_MISMATCH', `event for ${p.entity_id} applied to payment ${current.paymentId}`);
   if (!ALLOWED_FROM[event.type].includes(from)) {
     const state = from === 'none' ? 'not initiated' : TERMINAL_STATES.has(from) ? `${from} (final)` : from;
     return reject('ILLEGAL_TRANSITION', `${event.type} is not allowed: payment ${p.entity_id} is ${state}`);
@@ -48,7 +56,8 @@ export function applyPaymentEvent(current: Payment | undefined, event: PaymentEv
     case 'PaymentInitiated': {
       const e = event.payload;
       if (e.amount_minor <= 0n) return reject('INVALID_AMOUNT', `amount_minor must be positive, got ${e.amount_minor}`);
-      if (!CURRENCY.test(e.currency)) return reject('INVALID_CURRENCY', `currency '${e.currency}' is not an ISO-4217 code`);
+      if (!CURRENCY.test(e.currency))
+        return reject('INVALID_CURRENCY', `currency '${e.currency}' is not an ISO-4217 code`);
       const payment: Payment = {
         paymentId: e.entity_id,
         state: 'initiated',
@@ -68,8 +77,10 @@ export function applyPaymentEvent(current: Payment | undefined, event: PaymentEv
     case 'PaymentAuthorized': {
       const e = event.payload;
       const c = current!;
-      if (e.currency !== c.currency) return reject('CURRENCY_MISMATCH', `authorization in ${e.currency} for a payment in ${c.currency}`);
-      if (e.amount_minor !== c.amountMinor) return reject('INVALID_AMOUNT', `authorized ${e.amount_minor} but the payment is for ${c.amountMinor}`);
+      if (e.currency !== c.currency)
+        return reject('CURRENCY_MISMATCH', `authorization in ${e.currency} for a payment in ${c.currency}`);
+      if (e.amount_minor !== c.amountMinor)
+        return reject('INVALID_AMOUNT', `authorized ${e.amount_minor} but the payment is for ${c.amountMinor}`);
       return {
         ok: true,
         payment: { ...c, state: 'authorized', authorizedMinor: e.amount_minor, updatedAt },
@@ -79,25 +90,34 @@ export function applyPaymentEvent(current: Payment | undefined, event: PaymentEv
     case 'PaymentCaptured': {
       const e = event.payload;
       const c = current!;
-      if (e.currency !== c.currency) return reject('CURRENCY_MISMATCH', `capture in ${e.currency} for a payment in ${c.currency}`);
+      if (e.currency !== c.currency)
+        return reject('CURRENCY_MISMATCH', `capture in ${e.currency} for a payment in ${c.currency}`);
       if (e.amount_minor <= 0n) return reject('INVALID_AMOUNT', `amount_minor must be positive, got ${e.amount_minor}`);
-      if (e.amount_minor > c.authorizedMinor) return reject('AMOUNT_EXCEEDED', `capture of ${e.amount_minor} exceeds the authorized ${c.authorizedMinor}`);
+      if (e.amount_minor > c.authorizedMinor)
+        return reject('AMOUNT_EXCEEDED', `capture of ${e.amount_minor} exceeds the authorized ${c.authorizedMinor}`);
       return {
         ok: true,
         payment: { ...c, state: 'captured', capturedMinor: e.amount_minor, updatedAt },
         legs: [
           ...transfer(accounts.clearing(c.paymentId), accounts.merchant(c.merchantId), e.amount_minor, c.currency),
-          ...transfer(accounts.clearing(c.paymentId), accounts.customer(c.customerId), c.authorizedMinor - e.amount_minor, c.currency),
+          ...transfer(
+            accounts.clearing(c.paymentId),
+            accounts.customer(c.customerId),
+            c.authorizedMinor - e.amount_minor,
+            c.currency,
+          ),
         ],
       };
     }
     case 'PaymentRefunded': {
       const e = event.payload;
       const c = current!;
-      if (e.currency !== c.currency) return reject('CURRENCY_MISMATCH', `refund in ${e.currency} for a payment in ${c.currency}`);
+      if (e.currency !== c.currency)
+        return reject('CURRENCY_MISMATCH', `refund in ${e.currency} for a payment in ${c.currency}`);
       if (e.amount_minor <= 0n) return reject('INVALID_AMOUNT', `amount_minor must be positive, got ${e.amount_minor}`);
       const refundable = c.capturedMinor - c.refundedMinor;
-      if (e.amount_minor > refundable) return reject('AMOUNT_EXCEEDED', `refund of ${e.amount_minor} exceeds the refundable ${refundable}`);
+      if (e.amount_minor > refundable)
+        return reject('AMOUNT_EXCEEDED', `refund of ${e.amount_minor} exceeds the refundable ${refundable}`);
       const refundedMinor = c.refundedMinor + e.amount_minor;
       return {
         ok: true,
@@ -108,10 +128,18 @@ export function applyPaymentEvent(current: Payment | undefined, event: PaymentEv
     case 'PaymentCancelled':
     case 'PaymentFailed': {
       const c = current!;
-      const reason = event.type === 'PaymentFailed' ? event.payload.failure_code : (event.payload.reason ?? `cancelled by ${event.payload.cancelled_by}`);
+      const reason =
+        event.type === 'PaymentFailed'
+          ? event.payload.failure_code
+          : (event.payload.reason ?? `cancelled by ${event.payload.cancelled_by}`);
       return {
         ok: true,
-        payment: { ...c, state: event.type === 'PaymentFailed' ? 'failed' : 'cancelled', failureReason: reason, updatedAt },
+        payment: {
+          ...c,
+          state: event.type === 'PaymentFailed' ? 'failed' : 'cancelled',
+          failureReason: reason,
+          updatedAt,
+        },
         legs: transfer(accounts.clearing(c.paymentId), accounts.customer(c.customerId), c.authorizedMinor, c.currency),
       };
     }

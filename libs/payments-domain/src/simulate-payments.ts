@@ -57,13 +57,22 @@ export function* simulatePayments(options: PaymentSimulationOptions): Generator<
     if (started < options.payments && (active.length < 200 || random() < 0.3)) {
       const roll = random();
       const plan: Plan =
-        roll < 0.55 ? ['authorize', 'capture']
-        : roll < 0.75 ? ['authorize', 'capture', 'refund']
-        : roll < 0.82 ? ['authorize', 'capture', 'refund', 'refund']
-        : roll < 0.9 ? ['authorize', 'cancel']
-        : roll < 0.95 ? ['fail']
-        : ['authorize'];
-      active.push({ id: `${options.idPrefix ?? 'pay'}-${String(started).padStart(7, '0')}`, seq: 0n, plan: ['initiate' as never, ...plan] });
+        roll < 0.55
+          ? ['authorize', 'capture']
+          : roll < 0.75
+            ? ['authorize', 'capture', 'refund']
+            : roll < 0.82
+              ? ['authorize', 'capture', 'refund', 'refund']
+              : roll < 0.9
+                ? ['authorize', 'cancel']
+                : roll < 0.95
+                  ? ['fail']
+                  : ['authorize'];
+      active.push({
+        id: `${options.idPrefix ?? 'pay'}-${String(started).padStart(7, '0')}`,
+        seq: 0n,
+        plan: ['initiate' as never, ...plan],
+      });
       started++;
       continue;
     }
@@ -99,18 +108,35 @@ export function* simulatePayments(options: PaymentSimulationOptions): Generator<
         };
         break;
       case 'authorize':
-        event = { type: 'PaymentAuthorized', payload: { ...common, amount_minor: current!.amountMinor, currency, authorization_code: `A${p.seq}`, expires_at: new Date(clock + 7 * 86_400_000) } };
+        event = {
+          type: 'PaymentAuthorized',
+          payload: {
+            ...common,
+            amount_minor: current!.amountMinor,
+            currency,
+            authorization_code: `A${p.seq}`,
+            expires_at: new Date(clock + 7 * 86_400_000),
+          },
+        };
         break;
       case 'capture': {
         const partial = random() < 0.2;
-        const amount = partial ? (current!.authorizedMinor * BigInt(50 + Math.floor(random() * 50))) / 100n || 1n : current!.authorizedMinor;
-        event = { type: 'PaymentCaptured', payload: { ...common, amount_minor: amount, currency, acquirer_reference: null } };
+        const amount = partial
+          ? (current!.authorizedMinor * BigInt(50 + Math.floor(random() * 50))) / 100n || 1n
+          : current!.authorizedMinor;
+        event = {
+          type: 'PaymentCaptured',
+          payload: { ...common, amount_minor: amount, currency, acquirer_reference: null },
+        };
         break;
       }
       case 'refund': {
         const refundable = current!.capturedMinor - current!.refundedMinor;
         const amount = p.plan.length > 0 ? refundable / 2n || 1n : refundable;
-        event = { type: 'PaymentRefunded', payload: { ...common, refund_id: uuidFrom(random), amount_minor: amount, currency, reason: null } };
+        event = {
+          type: 'PaymentRefunded',
+          payload: { ...common, refund_id: uuidFrom(random), amount_minor: amount, currency, reason: null },
+        };
         break;
       }
       case 'cancel':
@@ -120,7 +146,8 @@ export function* simulatePayments(options: PaymentSimulationOptions): Generator<
         event = { type: 'PaymentFailed', payload: { ...common, failure_code: 'DECLINED', failure_message: null } };
     }
     const result = applyPaymentEvent(current, event);
-    if (!result.ok) throw new Error(`simulation produced an invalid event (${result.error}); this is a bug in simulatePayments`);
+    if (!result.ok)
+      throw new Error(`simulation produced an invalid event (${result.error}); this is a bug in simulatePayments`);
     p.payment = result.payment;
     if (p.plan.length === 0) active.splice(index, 1);
     yield event;

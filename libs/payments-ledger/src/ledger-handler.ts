@@ -52,7 +52,10 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
     kind: 'fold',
 
     loadStates(entities: readonly EntityRef[]) {
-      const ids = entities.filter((e) => e.entityType === 'payment').map((e) => e.entityId).sort();
+      const ids = entities
+        .filter((e) => e.entityType === 'payment')
+        .map((e) => e.entityId)
+        .sort();
       return {
         // No lock: the runtime's compare-and-set on the entities' progress guards the write (decision 0008).
         statement: {
@@ -61,7 +64,8 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
                    from payments where payment_id in (select jsonb_array_elements_text($1::jsonb)) order by payment_id`,
           values: [JSON.stringify(ids)],
         },
-        read: (rows) => new Map((rows as unknown as PaymentRow[]).map((r) => [entityKey('payment', r.payment_id), toPayment(r)])),
+        read: (rows) =>
+          new Map((rows as unknown as PaymentRow[]).map((r) => [entityKey('payment', r.payment_id), toPayment(r)])),
       };
     },
 
@@ -70,11 +74,25 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
       if (!step.ok) return { kind: 'rejected', reason: step.reason, error: step.error };
       const p = event.payload;
       const effects: LedgerPosting[] =
-        step.legs.length === 0 ? [] : [{ txId: p.event_id, paymentId: p.entity_id, seq: p.seq, eventType: event.type, occurredAt: p.occurred_at, legs: step.legs }];
+        step.legs.length === 0
+          ? []
+          : [
+              {
+                txId: p.event_id,
+                paymentId: p.entity_id,
+                seq: p.seq,
+                eventType: event.type,
+                occurredAt: p.occurred_at,
+                legs: step.legs,
+              },
+            ];
       return { kind: 'applied', state: step.payment, effects };
     },
 
-    write({ states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] }, { partition }: { partition: number }) {
+    write(
+      { states, effects }: { states: readonly EntityState<Payment>[]; effects: readonly LedgerPosting[] },
+      { partition }: { partition: number },
+    ) {
       if (states.length === 0 && effects.length === 0) return [];
       const payments = states.map((s) => s.state);
       const legs = effects.flatMap((e) => e.legs.map((leg) => ({ e, leg })));
@@ -82,9 +100,10 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
       // to this partition's shard (set for the transaction by the ledger insert itself), so concurrent partitions
       // never wait on a shared account. Rows travel as one JSON array per table (the client serialises that far
       // faster than an escaped text array per column); timestamps as epoch milliseconds, amounts as strings.
-      return [{
-        name: 'spr_ledger_write',
-        text: `with payment_rows as (
+      return [
+        {
+          name: 'spr_ledger_write',
+          text: `with payment_rows as (
            insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at)
            select u->>0, u->>1, u->>2, u->>3, u->>4, (u->>5)::int8, (u->>6)::int8, (u->>7)::int8, (u->>8)::int8, u->>9,
                   to_timestamp((u->>10)::float8 / 1000.0), to_timestamp((u->>11)::float8 / 1000.0)
@@ -101,28 +120,40 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
            returning 1
          )
          select (select count(*) from payment_rows) as payments, (select count(*) from leg_rows) as legs`,
-        values: [
-          JSON.stringify(
-            payments.map((p) => [
-              p.paymentId,
-              p.state,
-              p.customerId,
-              p.merchantId,
-              p.currency,
-              p.amountMinor.toString(),
-              p.authorizedMinor.toString(),
-              p.capturedMinor.toString(),
-              p.refundedMinor.toString(),
-              p.failureReason,
-              p.createdAt.getTime(),
-              p.updatedAt.getTime(),
-            ]),
-          ),
-          JSON.stringify(legs.map(({ e, leg }) => [e.txId, e.paymentId, e.seq.toString(), e.eventType, leg.account, leg.direction, leg.amountMinor.toString(), leg.currency, e.occurredAt.getTime()])),
-          String(partition),
-        ],
-      }];
+          values: [
+            JSON.stringify(
+              payments.map((p) => [
+                p.paymentId,
+                p.state,
+                p.customerId,
+                p.merchantId,
+                p.currency,
+                p.amountMinor.toString(),
+                p.authorizedMinor.toString(),
+                p.capturedMinor.toString(),
+                p.refundedMinor.toString(),
+                p.failureReason,
+                p.createdAt.getTime(),
+                p.updatedAt.getTime(),
+              ]),
+            ),
+            JSON.stringify(
+              legs.map(({ e, leg }) => [
+                e.txId,
+                e.paymentId,
+                e.seq.toString(),
+                e.eventType,
+                leg.account,
+                leg.direction,
+                leg.amountMinor.toString(),
+                leg.currency,
+                e.occurredAt.getTime(),
+              ]),
+            ),
+            String(partition),
+          ],
+        },
+      ];
     },
   };
 }
-

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { EventDecoder, DecodeOutcome, RawMessage } from '@spr/consumer-runtime';
-import { paymentTypes, WIRE_HEADER_SIZE, type DecodeResult, type PaymentCodec, type PaymentEvent, type PaymentEventType } from '@spr/contracts';
+import {
+  paymentTypes,
+  WIRE_HEADER_SIZE,
+  type DecodeResult,
+  type PaymentCodec,
+  type PaymentEvent,
+  type PaymentEventType,
+} from '@spr/contracts';
 import type { Type } from 'avsc';
 
 /**
@@ -26,12 +33,24 @@ export function createPaymentDecoder(codec: PaymentCodec): EventDecoder<PaymentE
   };
 
   const toOutcome = (message: RawMessage, result: DecodeResult): DecodeOutcome<PaymentEvent> => {
-    if (!result.ok) return { ok: false, retriable: result.retriable, reason: result.reason, error: result.error } as DecodeOutcome<PaymentEvent>;
+    if (!result.ok)
+      return {
+        ok: false,
+        retriable: result.retriable,
+        reason: result.reason,
+        error: result.error,
+      } as DecodeOutcome<PaymentEvent>;
     const p = result.event.payload;
     return {
       ok: true,
       event: result.event,
-      identity: { eventId: p.event_id, entityType: p.entity_type, entityId: p.entity_id, seq: p.seq, payloadHash: digest(message.value!, result) },
+      identity: {
+        eventId: p.event_id,
+        entityType: p.entity_type,
+        entityId: p.entity_id,
+        seq: p.seq,
+        payloadHash: digest(message.value!, result),
+      },
     };
   };
 

@@ -28,7 +28,16 @@ const statements: Record<string, () => string> = {
       .write(
         {
           states: [{ entity: { entityType: 'payment', entityId: 'p-1' }, state: payment, existed: true }],
-          effects: [{ txId: '00000000-0000-4000-8000-000000000000', paymentId: 'p-1', seq: 2n, eventType: 'PaymentCaptured', occurredAt: at, legs: [{ account: 'a', direction: 'debit', amountMinor: 100n, currency: 'EUR' }] }],
+          effects: [
+            {
+              txId: '00000000-0000-4000-8000-000000000000',
+              paymentId: 'p-1',
+              seq: 2n,
+              eventType: 'PaymentCaptured',
+              occurredAt: at,
+              legs: [{ account: 'a', direction: 'debit', amountMinor: 100n, currency: 'EUR' }],
+            },
+          ],
         },
         { partition: 0 },
       )

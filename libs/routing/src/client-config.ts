@@ -57,7 +57,11 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, defaultClientId: stri
 
 /** kafkaConfigFromEnv for an app's own reader, so that its problems are reported with the app's. */
 export function readKafkaConfig(e: EnvReader, defaultClientId: string): KafkaClientConfig {
-  const brokers = e.string('KAFKA_BROKERS').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = e
+    .string('KAFKA_BROKERS')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const broker of brokers) if (!BROKER.test(broker)) e.problem(`KAFKA_BROKERS entry '${broker}' is not host:port`);
   const ca = pemFile(e, 'KAFKA_TLS_CA_FILE');
   const cert = pemFile(e, 'KAFKA_TLS_CERT_FILE');
@@ -98,6 +102,9 @@ export function readSchemaRegistryConfig(e: EnvReader): SchemaRegistryConfig {
     username: e.optionalString('SCHEMA_REGISTRY_USERNAME'),
     password: e.secret('SCHEMA_REGISTRY_PASSWORD'),
     // Unset stays undefined: the client applies REGISTRY_REQUEST_TIMEOUT_MS.
-    requestTimeoutMs: e.optionalString('SCHEMA_REGISTRY_TIMEOUT_MS') === undefined ? undefined : e.int('SCHEMA_REGISTRY_TIMEOUT_MS', REGISTRY_REQUEST_TIMEOUT_MS, { min: 0 }),
+    requestTimeoutMs:
+      e.optionalString('SCHEMA_REGISTRY_TIMEOUT_MS') === undefined
+        ? undefined
+        : e.int('SCHEMA_REGISTRY_TIMEOUT_MS', REGISTRY_REQUEST_TIMEOUT_MS, { min: 0 }),
   });
 }

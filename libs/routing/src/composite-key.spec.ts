@@ -14,7 +14,9 @@ function invalidPartError(parts: CompositeKeyParts): RoutingError {
 
 describe('compositeKey', () => {
   it('joins the entity type and id with a colon', () => {
-    expect(compositeKey({ entityType: 'payment', entityId: '0d6f1f76-3c5e-4b8e-9a57-2f1f0c2f5e11' })).toBe('payment:0d6f1f76-3c5e-4b8e-9a57-2f1f0c2f5e11');
+    expect(compositeKey({ entityType: 'payment', entityId: '0d6f1f76-3c5e-4b8e-9a57-2f1f0c2f5e11' })).toBe(
+      'payment:0d6f1f76-3c5e-4b8e-9a57-2f1f0c2f5e11',
+    );
     expect(compositeKey({ entityType: 'ledger.account_v2-eu', entityId: 'x' })).toBe('ledger.account_v2-eu:x');
   });
 
@@ -28,7 +30,10 @@ describe('compositeKey', () => {
   it.each<[CompositeKeyParts, string]>([
     [{ entityType: '', entityId: '1' }, 'entityType must not be empty'],
     [{ entityType: 'payment', entityId: '' }, 'entityId must not be empty'],
-    [{ entityType: 'pay:ment', entityId: '1' }, "entityType 'pay:ment' contains ':' which would make the key ambiguous"],
+    [
+      { entityType: 'pay:ment', entityId: '1' },
+      "entityType 'pay:ment' contains ':' which would make the key ambiguous",
+    ],
     [{ entityType: ' payment', entityId: '1' }, "entityType ' payment' has leading or trailing whitespace"],
     [{ entityType: 'payment', entityId: '1\t' }, "entityId '1\\t' has leading or trailing whitespace"],
     [{ entityType: 'payment', entityId: '\u00a01' }, "entityId '\u00a01' has leading or trailing whitespace"],
@@ -42,13 +47,16 @@ describe('compositeKey', () => {
     expect(error.message.startsWith(message)).toBe(true);
   });
 
-  it.each(['Payment', '1payment', 'pay ment', 'paymént', '_payment', 'pay/ment'])('rejects the entity type %j outside the allowed alphabet', (entityType) => {
-    const error = invalidPartError({ entityType, entityId: '1' });
-    expect(error.code).toBe('INVALID_KEY_PART');
-    expect(error.message).toContain('entityType');
-    expect(error.message).toContain('must match /^[a-z][a-z0-9_.-]*$/');
-    expect(error.context).toEqual({ part: 'entityType', value: entityType });
-  });
+  it.each(['Payment', '1payment', 'pay ment', 'paymént', '_payment', 'pay/ment'])(
+    'rejects the entity type %j outside the allowed alphabet',
+    (entityType) => {
+      const error = invalidPartError({ entityType, entityId: '1' });
+      expect(error.code).toBe('INVALID_KEY_PART');
+      expect(error.message).toContain('entityType');
+      expect(error.message).toContain('must match /^[a-z][a-z0-9_.-]*$/');
+      expect(error.context).toEqual({ part: 'entityType', value: entityType });
+    },
+  );
 
   it(`accepts an id of ${MAX_ENTITY_ID_BYTES} UTF-8 bytes and rejects one more`, () => {
     const longest = 'é'.repeat(MAX_ENTITY_ID_BYTES / 2);
@@ -70,7 +78,11 @@ describe('parseCompositeKey', () => {
   });
 
   it('reports a key without a separator', () => {
-    expect(parseCompositeKey('payment')).toEqual({ success: false, reason: 'MISSING_SEPARATOR', message: "key 'payment' has no ':' between entityType and entityId" });
+    expect(parseCompositeKey('payment')).toEqual({
+      success: false,
+      reason: 'MISSING_SEPARATOR',
+      message: "key 'payment' has no ':' between entityType and entityId",
+    });
   });
 
   it.each([

@@ -11,7 +11,12 @@ export type CompositeKeyPart = keyof CompositeKeyParts;
 export type ParsedCompositeKey =
   | ({ readonly success: true } & CompositeKeyParts)
   | { readonly success: false; readonly reason: 'MISSING_SEPARATOR'; readonly message: string }
-  | { readonly success: false; readonly reason: 'INVALID_KEY_PART'; readonly part: CompositeKeyPart; readonly message: string };
+  | {
+      readonly success: false;
+      readonly reason: 'INVALID_KEY_PART';
+      readonly part: CompositeKeyPart;
+      readonly message: string;
+    };
 
 export const KEY_SEPARATOR = ':';
 
@@ -47,14 +52,20 @@ export function compositeKey({ entityType, entityId }: CompositeKeyParts): strin
 export function parseCompositeKey(key: string): ParsedCompositeKey {
   const at = key.indexOf(KEY_SEPARATOR);
   if (at < 0) {
-    return { success: false, reason: 'MISSING_SEPARATOR', message: `key ${quote(key)} has no '${KEY_SEPARATOR}' between entityType and entityId` };
+    return {
+      success: false,
+      reason: 'MISSING_SEPARATOR',
+      message: `key ${quote(key)} has no '${KEY_SEPARATOR}' between entityType and entityId`,
+    };
   }
   const entityType = key.slice(0, at);
   const entityId = key.slice(at + 1);
   const typeProblem = entityTypeProblem(entityType);
-  if (typeProblem !== undefined) return { success: false, reason: 'INVALID_KEY_PART', part: 'entityType', message: typeProblem };
+  if (typeProblem !== undefined)
+    return { success: false, reason: 'INVALID_KEY_PART', part: 'entityType', message: typeProblem };
   const idProblem = entityIdProblem(entityId);
-  if (idProblem !== undefined) return { success: false, reason: 'INVALID_KEY_PART', part: 'entityId', message: idProblem };
+  if (idProblem !== undefined)
+    return { success: false, reason: 'INVALID_KEY_PART', part: 'entityId', message: idProblem };
   return { success: true, entityType, entityId };
 }
 
@@ -78,7 +89,8 @@ function entityIdProblem(value: unknown): string | undefined {
     return `entityId ${quote(value)} contains a lone surrogate, which JavaScript and Java encode to different UTF-8 bytes (and so different partitions)`;
   }
   const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes > MAX_ENTITY_ID_BYTES) return `entityId ${quote(value)} is ${bytes} UTF-8 bytes long; at most ${MAX_ENTITY_ID_BYTES} are allowed`;
+  if (bytes > MAX_ENTITY_ID_BYTES)
+    return `entityId ${quote(value)} is ${bytes} UTF-8 bytes long; at most ${MAX_ENTITY_ID_BYTES} are allowed`;
   return undefined;
 }
 

@@ -27,7 +27,11 @@ const ROUTINE_GROUP_RESPONSES = new Set([
 const EVICTED_REJOINING = 'The coordinator is not aware of this member, re-joining the group';
 
 /** The level a kafkajs log entry gets in the service's log: routine group coordination is not an error. */
-export function kafkajsLogLevel(level: logLevel, message: string, context: Record<string, unknown>): 'error' | 'warn' | 'info' | 'debug' {
+export function kafkajsLogLevel(
+  level: logLevel,
+  message: string,
+  context: Record<string, unknown>,
+): 'error' | 'warn' | 'info' | 'debug' {
   if (level === logLevel.ERROR) {
     // The member was evicted (a long pause, a missed session): worth a warning, not an alert.
     if (message === EVICTED_REJOINING) return 'warn';
@@ -52,10 +56,16 @@ export function createKafkaClient(config: KafkaClientConfig, logger?: ClientLogg
     clientId: config.clientId,
     brokers: [...config.brokers],
     ssl: config.tls === undefined ? false : typeof config.tls === 'boolean' ? config.tls : { ...config.tls },
-    sasl: config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as never) : undefined,
+    sasl: config.sasl
+      ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as never)
+      : undefined,
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
-    retry: { retries: config.retry.retries, initialRetryTime: config.retry.initialRetryTimeMs, maxRetryTime: config.retry.maxRetryTimeMs },
+    retry: {
+      retries: config.retry.retries,
+      initialRetryTime: config.retry.initialRetryTimeMs,
+      maxRetryTime: config.retry.maxRetryTimeMs,
+    },
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
     logCreator: logger ? kafkajsLogCreator(logger) : undefined,
   });

@@ -20,11 +20,29 @@ const SHOWN_MISMATCHES = 10;
 type CodePointRange = readonly [from: number, to: number];
 
 const ASCII: CodePointRange[] = [[0x20, 0x7e]];
-const LATIN1: CodePointRange[] = [[0x20, 0x7e], [0xa0, 0xff]];
-const CJK: CodePointRange[] = [[0x4e00, 0x9fff], [0x3040, 0x30ff], [0xac00, 0xd7a3]];
-const EMOJI: CodePointRange[] = [[0x1f300, 0x1faff], [0x2600, 0x27bf], [0x200d, 0x200d], [0xfe0f, 0xfe0f]];
+const LATIN1: CodePointRange[] = [
+  [0x20, 0x7e],
+  [0xa0, 0xff],
+];
+const CJK: CodePointRange[] = [
+  [0x4e00, 0x9fff],
+  [0x3040, 0x30ff],
+  [0xac00, 0xd7a3],
+];
+const EMOJI: CodePointRange[] = [
+  [0x1f300, 0x1faff],
+  [0x2600, 0x27bf],
+  [0x200d, 0x200d],
+  [0xfe0f, 0xfe0f],
+];
 /** Everything a well-formed string can hold: controls, the rest of the BMP around the surrogates, the astral planes. */
-const ANY: CodePointRange[] = [[0x0, 0x7f], [0x80, 0x7ff], [0x800, 0xd7ff], [0xe000, 0xffff], [0x10000, 0x10ffff]];
+const ANY: CodePointRange[] = [
+  [0x0, 0x7f],
+  [0x80, 0x7ff],
+  [0x800, 0xd7ff],
+  [0xe000, 0xffff],
+  [0x10000, 0x10ffff],
+];
 
 /** One key as the TypeScript side routes it (a string as UTF-8, or raw bytes) and as the Java side receives it. */
 interface Case {
@@ -60,7 +78,9 @@ describe('partitioner against kafka-clients (Java)', () => {
         const partition = c.partition(n);
         compared++;
         if (java.hash !== hash || java.partition !== partition) {
-          mismatches.push(`${c.kind} key ${c.show} with ${n} partitions: Java murmur2=${java.hash} partition=${java.partition}, TypeScript murmur2=${hash} partition=${partition}`);
+          mismatches.push(
+            `${c.kind} key ${c.show} with ${n} partitions: Java murmur2=${java.hash} partition=${java.partition}, TypeScript murmur2=${hash} partition=${partition}`,
+          );
         }
       });
     });
@@ -92,26 +112,49 @@ describe('partitioner against kafka-clients (Java)', () => {
 /** Builds the Java program (incrementally; dependencies cached in ~/.m2) and runs it once over every case. */
 function runJavaCheck(all: readonly Case[]): JavaAnswer[] {
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  requireCommand(java, ['-version'], 'a Java 17+ runtime (java) is needed to run tools/java-partitioner-check; install a JDK (apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME');
-  requireCommand('mvn', ['-v'], 'Maven (mvn) is needed to build tools/java-partitioner-check; install it (apt-get install -y maven)');
+  requireCommand(
+    java,
+    ['-version'],
+    'a Java 17+ runtime (java) is needed to run tools/java-partitioner-check; install a JDK (apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME',
+  );
+  requireCommand(
+    'mvn',
+    ['-v'],
+    'Maven (mvn) is needed to build tools/java-partitioner-check; install it (apt-get install -y maven)',
+  );
 
-  const build = spawnSync('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', join(CHECK_DIR, 'pom.xml'), 'compile'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const build = spawnSync('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', join(CHECK_DIR, 'pom.xml'), 'compile'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (build.status !== 0) {
-    throw new Error(`building tools/java-partitioner-check with Maven failed (exit ${build.status}):\n${tail(`${build.stdout}${build.stderr}`)}`);
+    throw new Error(
+      `building tools/java-partitioner-check with Maven failed (exit ${build.status}):\n${tail(`${build.stdout}${build.stderr}`)}`,
+    );
   }
   const classpath = `${join(CHECK_DIR, 'target', 'classes')}:${readFileSync(join(CHECK_DIR, 'target', 'classpath.txt'), 'utf8').trim()}`;
 
-  const input = all.flatMap((c) => PARTITION_COUNTS.map((n) => `${n}\t${Buffer.from(c.bytes).toString('base64')}\n`)).join('');
-  const run = spawnSync(java, ['-cp', classpath, 'dev.spr.PartitionerCheck'], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const input = all
+    .flatMap((c) => PARTITION_COUNTS.map((n) => `${n}\t${Buffer.from(c.bytes).toString('base64')}\n`))
+    .join('');
+  const run = spawnSync(java, ['-cp', classpath, 'dev.spr.PartitionerCheck'], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (run.error || run.status !== 0) {
-    throw new Error(`running dev.spr.PartitionerCheck failed (${run.error?.message ?? `exit ${run.status}`}):\n${tail(run.stderr ?? '')}`, { cause: run.error });
+    throw new Error(
+      `running dev.spr.PartitionerCheck failed (${run.error?.message ?? `exit ${run.status}`}):\n${tail(run.stderr ?? '')}`,
+      { cause: run.error },
+    );
   }
   return run.stdout
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line, i) => {
       const match = /^(-?\d+)\t(\d+)$/.exec(line);
-      if (!match) throw new Error(`dev.spr.PartitionerCheck printed an unexpected line ${i + 1}: ${JSON.stringify(line)}`);
+      if (!match)
+        throw new Error(`dev.spr.PartitionerCheck printed an unexpected line ${i + 1}: ${JSON.stringify(line)}`);
       return { hash: Number(match[1]), partition: Number(match[2]) };
     });
 }
@@ -158,17 +201,43 @@ function generateCases(seed: number): Case[] {
 
   const cases: Case[] = [];
   const addString = (kind: string, key: string): void => {
-    cases.push({ kind, show: JSON.stringify(key), bytes: Buffer.from(key, 'utf8'), partition: (n) => partitionFor(key, n) });
+    cases.push({
+      kind,
+      show: JSON.stringify(key),
+      bytes: Buffer.from(key, 'utf8'),
+      partition: (n) => partitionFor(key, n),
+    });
   };
   const addBytes = (bytes: Uint8Array): void => {
-    cases.push({ kind: 'bytes', show: `0x${Buffer.from(bytes).toString('hex')}`, bytes, partition: (n) => partitionForBytes(bytes, n) });
+    cases.push({
+      kind: 'bytes',
+      show: `0x${Buffer.from(bytes).toString('hex')}`,
+      bytes,
+      partition: (n) => partitionForBytes(bytes, n),
+    });
   };
 
   // Every length from 0 to 9 of each kind of character covers every tail of the hash, with and without blocks.
   for (const unit of ['a', 'é', '€', '日', '😀', '\u0000', '\u007f', '\uffff', '\u{10ffff}', ':']) {
     for (let length = 0; length <= 9; length++) addString('edge', unit.repeat(length));
   }
-  for (const key of [' ', '  ', '\t', '\n', '\r\n', 'payment:', ':payment', 'a:b:c', '\ufeff', 'e\u0301', '👩‍💻', '🇪🇺', 'x'.repeat(512), '😀'.repeat(128), '日'.repeat(1000)]) {
+  for (const key of [
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '\r\n',
+    'payment:',
+    ':payment',
+    'a:b:c',
+    '\ufeff',
+    'e\u0301',
+    '👩‍💻',
+    '🇪🇺',
+    'x'.repeat(512),
+    '😀'.repeat(128),
+    '日'.repeat(1000),
+  ]) {
     addString('edge', key);
   }
   for (let i = 0; i < 1500; i++) addString('ascii', text(ASCII, int(0, 64)));

@@ -21,7 +21,9 @@ const KAFKA_UTILS_TEST: ReadonlyArray<readonly [string, number]> = [
  * the key's UTF-8 bytes: the hash, then the partitions for 3, 6, 12, 100 and 1000 partitions. Byte lengths 0 to 9
  * cover every tail of the hash (length % 4) with and without whole 4-byte blocks; the rest are multi-byte UTF-8.
  */
-const JAVA_VECTORS: ReadonlyArray<readonly [key: string, hash: number, partitions: readonly [number, number, number, number, number]]> = [
+const JAVA_VECTORS: ReadonlyArray<
+  readonly [key: string, hash: number, partitions: readonly [number, number, number, number, number]]
+> = [
   ['', 275646681, [0, 3, 9, 81, 681]],
   ['1', -1993445489, [0, 3, 3, 59, 159]],
   ['12', 126087238, [1, 4, 10, 38, 238]],
@@ -116,7 +118,11 @@ describe('partitionFor', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('rejects the partition count %s', (count) => {
-    expectRoutingError(() => partitionFor('payment:1', count), 'INVALID_PARTITION_COUNT', /partitionCount must be an integer from 1 to 2147483647/);
+    expectRoutingError(
+      () => partitionFor('payment:1', count),
+      'INVALID_PARTITION_COUNT',
+      /partitionCount must be an integer from 1 to 2147483647/,
+    );
   });
 
   it('accepts the largest partition count a Java int holds', () => {
@@ -140,22 +146,38 @@ describe('partitionForBytes', () => {
 
 describe('javaCompatiblePartitioner', () => {
   const metadata = (count: number): PartitionMetadata[] =>
-    Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }));
+    Array.from({ length: count }, (_, partitionId) => ({
+      partitionErrorCode: 0,
+      partitionId,
+      leader: 1,
+      replicas: [1],
+      isr: [1],
+    }));
   const partition = javaCompatiblePartitioner();
 
   it('places a string key by the murmur2 of its UTF-8 bytes over all partitions', () => {
     for (const [key, , partitions] of JAVA_VECTORS) {
-      const placed = VECTOR_PARTITION_COUNTS.map((n) => partition({ topic: 'payments', partitionMetadata: metadata(n), message: { key, value: null } }));
+      const placed = VECTOR_PARTITION_COUNTS.map((n) =>
+        partition({ topic: 'payments', partitionMetadata: metadata(n), message: { key, value: null } }),
+      );
       expect(placed).toEqual(partitions);
     }
   });
 
   it('places a Buffer key by its bytes', () => {
     for (const [bytes, , expected] of JAVA_BYTE_VECTORS) {
-      expect(partition({ topic: 'payments', partitionMetadata: metadata(1000), message: { key: Buffer.from(bytes), value: null } })).toBe(expected);
+      expect(
+        partition({
+          topic: 'payments',
+          partitionMetadata: metadata(1000),
+          message: { key: Buffer.from(bytes), value: null },
+        }),
+      ).toBe(expected);
     }
     const key = compositeKey({ entityType: 'payment', entityId: '日本' });
-    expect(partition({ topic: 'payments', partitionMetadata: metadata(12), message: { key: Buffer.from(key), value: 'v' } })).toBe(partitionFor(key, 12));
+    expect(
+      partition({ topic: 'payments', partitionMetadata: metadata(12), message: { key: Buffer.from(key), value: 'v' } }),
+    ).toBe(partitionFor(key, 12));
   });
 
   it('counts partitions whose leader is unavailable, as the Java producer does for keyed records', () => {
@@ -164,13 +186,28 @@ describe('javaCompatiblePartitioner', () => {
   });
 
   it.each([null, undefined])('refuses a message whose key is %s', (key) => {
-    expectRoutingError(() => partition({ topic: 'payments', partitionMetadata: metadata(3), message: { key, value: 'v' } }), 'MISSING_KEY', /topic 'payments' has no key/);
+    expectRoutingError(
+      () => partition({ topic: 'payments', partitionMetadata: metadata(3), message: { key, value: 'v' } }),
+      'MISSING_KEY',
+      /topic 'payments' has no key/,
+    );
   });
 
   it('accepts an explicit partition only when it is the key partition', () => {
-    expect(partition({ topic: 'payments', partitionMetadata: metadata(100), message: { key: '1', value: null, partition: 59 } })).toBe(59);
+    expect(
+      partition({
+        topic: 'payments',
+        partitionMetadata: metadata(100),
+        message: { key: '1', value: null, partition: 59 },
+      }),
+    ).toBe(59);
     expectRoutingError(
-      () => partition({ topic: 'payments', partitionMetadata: metadata(100), message: { key: '1', value: null, partition: 58 } }),
+      () =>
+        partition({
+          topic: 'payments',
+          partitionMetadata: metadata(100),
+          message: { key: '1', value: null, partition: 58 },
+        }),
       'PARTITION_MISMATCH',
       /asks for partition 58 but its key belongs on partition 59/,
     );

@@ -57,9 +57,13 @@ export function partitionForBytes(bytes: Uint8Array, partitionCount: number): nu
 export function partitionFor(key: string, partitionCount: number): number {
   assertPartitionCount(partitionCount);
   if (!key.isWellFormed()) {
-    throw new RoutingError('INVALID_KEY', `key ${JSON.stringify(key)} contains a lone surrogate, which JavaScript and Java encode to different UTF-8 bytes`, {
-      context: { key },
-    });
+    throw new RoutingError(
+      'INVALID_KEY',
+      `key ${JSON.stringify(key)} contains a lone surrogate, which JavaScript and Java encode to different UTF-8 bytes`,
+      {
+        context: { key },
+      },
+    );
   }
   return toPositive(murmur2(Buffer.from(key, 'utf8'))) % partitionCount;
 }
@@ -73,7 +77,10 @@ export const javaCompatiblePartitioner: ICustomPartitioner = () => {
   return ({ topic, partitionMetadata, message }) => {
     const partitionCount = partitionMetadata.length;
     if (partitionCount === 0) {
-      throw new RoutingError('NO_PARTITION_METADATA', `no partition metadata for topic '${topic}' yet`, { retriable: true, context: { topic } });
+      throw new RoutingError('NO_PARTITION_METADATA', `no partition metadata for topic '${topic}' yet`, {
+        retriable: true,
+        context: { topic },
+      });
     }
     const key: unknown = message.key;
     let partition: number;
@@ -82,11 +89,19 @@ export const javaCompatiblePartitioner: ICustomPartitioner = () => {
     } else if (key instanceof Uint8Array) {
       partition = partitionForBytes(key, partitionCount);
     } else if (key === null || key === undefined) {
-      throw new RoutingError('MISSING_KEY', `a message for topic '${topic}' has no key; SPR routes every message by its entity key (compositeKey)`, {
-        context: { topic },
-      });
+      throw new RoutingError(
+        'MISSING_KEY',
+        `a message for topic '${topic}' has no key; SPR routes every message by its entity key (compositeKey)`,
+        {
+          context: { topic },
+        },
+      );
     } else {
-      throw new RoutingError('INVALID_KEY', `a message for topic '${topic}' has a ${typeof key} key; expected a string or a Buffer`, { context: { topic } });
+      throw new RoutingError(
+        'INVALID_KEY',
+        `a message for topic '${topic}' has a ${typeof key} key; expected a string or a Buffer`,
+        { context: { topic } },
+      );
     }
     const explicit = message.partition;
     if (explicit !== undefined && explicit !== null && explicit !== partition) {
@@ -102,8 +117,12 @@ export const javaCompatiblePartitioner: ICustomPartitioner = () => {
 
 function assertPartitionCount(partitionCount: number): void {
   if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > MAX_PARTITION_COUNT) {
-    throw new RoutingError('INVALID_PARTITION_COUNT', `partitionCount must be an integer from 1 to ${MAX_PARTITION_COUNT}, got ${String(partitionCount)}`, {
-      context: { partitionCount },
-    });
+    throw new RoutingError(
+      'INVALID_PARTITION_COUNT',
+      `partitionCount must be an integer from 1 to ${MAX_PARTITION_COUNT}, got ${String(partitionCount)}`,
+      {
+        context: { partitionCount },
+      },
+    );
   }
 }

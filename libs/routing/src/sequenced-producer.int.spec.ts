@@ -13,7 +13,9 @@ interface TestEvent {
 }
 
 /** A stand-in for the Avro codec: these tests are about routing, headers and batching, not encoding. */
-const jsonEncoder: EventEncoder<TestEvent> = { encode: async (event) => ({ value: Buffer.from(JSON.stringify(event)), schemaId: 7 }) };
+const jsonEncoder: EventEncoder<TestEvent> = {
+  encode: async (event) => ({ value: Buffer.from(JSON.stringify(event)), schemaId: 7 }),
+};
 
 const stack = testStack();
 let kafka: Kafka;
@@ -42,12 +44,14 @@ async function readAll(topic: string, count: number): Promise<Array<KafkaMessage
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: Array<KafkaMessage & { partition: number }> = [];
   await new Promise<void>((resolve, reject) => {
-    consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        seen.push({ ...message, partition });
-        if (seen.length >= count) resolve();
-      },
-    }).catch(reject);
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          seen.push({ ...message, partition });
+          if (seen.length >= count) resolve();
+        },
+      })
+      .catch(reject);
   });
   await consumer.disconnect();
   return seen;
@@ -88,7 +92,13 @@ describe('sequenced producer', () => {
   it('gathers concurrent sends into a few requests within its memory bound', async () => {
     const topic = await createTestTopic(admin, { prefix: 'seqprod_batch', partitions: 3 });
     const maxBufferedBytes = 64 * 1024;
-    const producer = createSequencedProducer({ kafka, topic, partitionCount: 3, encoder: jsonEncoder, batching: { maxMessages: 200, lingerMs: 5, maxBufferedBytes } });
+    const producer = createSequencedProducer({
+      kafka,
+      topic,
+      partitionCount: 3,
+      encoder: jsonEncoder,
+      batching: { maxMessages: 200, lingerMs: 5, maxBufferedBytes },
+    });
     await producer.start();
     await Promise.all(Array.from({ length: 1_000 }, (_, i) => producer.send(record(`p-${i}`, 1))));
     await producer.stop();
@@ -106,7 +116,12 @@ describe('sequenced producer', () => {
   });
 
   it('refuses a topic that does not exist', async () => {
-    const producer = createSequencedProducer({ kafka, topic: uniqueName('missing'), partitionCount: 6, encoder: jsonEncoder });
+    const producer = createSequencedProducer({
+      kafka,
+      topic: uniqueName('missing'),
+      partitionCount: 6,
+      encoder: jsonEncoder,
+    });
     await expect(producer.start()).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND' });
   });
 
@@ -114,7 +129,9 @@ describe('sequenced producer', () => {
     const topic = await createTestTopic(admin, { prefix: 'seqprod_key' });
     const producer = createSequencedProducer({ kafka, topic, partitionCount: 1, encoder: jsonEncoder });
     await producer.start();
-    await expect(producer.send({ ...record('x', 1), entityType: 'pay:ment' })).rejects.toMatchObject({ code: 'INVALID_KEY_PART' });
+    await expect(producer.send({ ...record('x', 1), entityType: 'pay:ment' })).rejects.toMatchObject({
+      code: 'INVALID_KEY_PART',
+    });
     await producer.stop();
     await expect(producer.send(record('x', 1))).rejects.toMatchObject({ code: 'PRODUCER_STOPPED' });
   });

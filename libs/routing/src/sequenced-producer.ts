@@ -37,7 +37,12 @@ export interface ProducerBatching {
   readonly maxBufferedBytes: number;
 }
 
-export const DEFAULT_BATCHING: ProducerBatching = { maxMessages: 500, maxBytes: 1024 * 1024, lingerMs: 2, maxBufferedBytes: 16 * 1024 * 1024 };
+export const DEFAULT_BATCHING: ProducerBatching = {
+  maxMessages: 500,
+  maxBytes: 1024 * 1024,
+  lingerMs: 2,
+  maxBufferedBytes: 16 * 1024 * 1024,
+};
 
 export interface SequencedProducerOptions<E> {
   readonly kafka: Kafka;
@@ -85,7 +90,8 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
       const byKey = javaCompatiblePartitioner();
       return (args) => {
         // kafkajs refreshes topic metadata while running: a partition count change is caught per message.
-        if (args.partitionMetadata.length !== partitionCount) throw partitionCountChanged(topic, partitionCount, args.partitionMetadata.length);
+        if (args.partitionMetadata.length !== partitionCount)
+          throw partitionCountChanged(topic, partitionCount, args.partitionMetadata.length);
         return byKey(args);
       };
     },
@@ -132,7 +138,14 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
     try {
       metadata = await producer.send({ topic, acks: -1, messages: batch.map((p) => p.message) });
     } catch (error) {
-      const failure = error instanceof RoutingError ? error : new RoutingError('SEND_FAILED', `sending ${batch.length} events to '${topic}' failed: ${(error as Error).message}`, { retriable: true, cause: error, context: { topic } });
+      const failure =
+        error instanceof RoutingError
+          ? error
+          : new RoutingError(
+              'SEND_FAILED',
+              `sending ${batch.length} events to '${topic}' failed: ${(error as Error).message}`,
+              { retriable: true, cause: error, context: { topic } },
+            );
       // Sends queued behind a failed batch must not overtake it.
       const behind = pending.splice(0);
       pendingBytes = 0;
@@ -156,7 +169,11 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
       await admin.connect();
       try {
         const topics = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {
-          throw new RoutingError('TOPIC_NOT_FOUND', `topic '${topic}' does not exist; create it with ${partitionCount} partitions`, { cause: error, context: { topic } });
+          throw new RoutingError(
+            'TOPIC_NOT_FOUND',
+            `topic '${topic}' does not exist; create it with ${partitionCount} partitions`,
+            { cause: error, context: { topic } },
+          );
         });
         const actual = topics.topics[0]?.partitions.length ?? 0;
         if (actual !== partitionCount) throw partitionCountChanged(topic, partitionCount, actual);
@@ -169,7 +186,12 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
 
     send(record) {
       if (state !== 'started') {
-        return Promise.reject(new RoutingError('PRODUCER_STOPPED', state === 'new' ? 'call start() before send()' : `the producer for '${topic}' is stopped`));
+        return Promise.reject(
+          new RoutingError(
+            'PRODUCER_STOPPED',
+            state === 'new' ? 'call start() before send()' : `the producer for '${topic}' is stopped`,
+          ),
+        );
       }
       let key: string;
       let partition: number;
@@ -187,7 +209,8 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
       encoded.catch(() => undefined);
       const entered = intake.then(async () => {
         const { value, schemaId } = await encoded;
-        const traceparent = record.traceparent && isValidTraceparent(record.traceparent) ? record.traceparent : newTraceparent();
+        const traceparent =
+          record.traceparent && isValidTraceparent(record.traceparent) ? record.traceparent : newTraceparent();
         const headers = {
           [EVENT_HEADERS.eventId]: record.eventId,
           [EVENT_HEADERS.eventType]: record.eventType,

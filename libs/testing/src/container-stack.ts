@@ -46,7 +46,10 @@ export async function startContainerStack(): Promise<StartedTestStack> {
     const registry = await new GenericContainer(IMAGES.registry)
       .withNetwork(network)
       .withExposedPorts(8080)
-      .withEnvironment({ APICURIO_REST_DELETION_ARTIFACT_ENABLED: 'true', APICURIO_REST_DELETION_ARTIFACT_VERSION_ENABLED: 'true' })
+      .withEnvironment({
+        APICURIO_REST_DELETION_ARTIFACT_ENABLED: 'true',
+        APICURIO_REST_DELETION_ARTIFACT_VERSION_ENABLED: 'true',
+      })
       .withWaitStrategy(Wait.forHttp(`${CCOMPAT_PATH}/subjects`, 8080))
       .start();
     started.push(registry);

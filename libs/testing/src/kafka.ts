@@ -2,11 +2,19 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { uniqueName } from './names.ts';
 
 export function testKafka(brokers: readonly string[], clientId = uniqueName('test_client')): Kafka {
-  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 100 } });
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.WARN,
+    retry: { retries: 8, initialRetryTime: 100 },
+  });
 }
 
 /** Creates a topic with a unique name and waits until every partition has a leader. */
-export async function createTestTopic(admin: Admin, options: { prefix?: string; partitions?: number } = {}): Promise<string> {
+export async function createTestTopic(
+  admin: Admin,
+  options: { prefix?: string; partitions?: number } = {},
+): Promise<string> {
   const topic = uniqueName(options.prefix ?? 'topic');
   const numPartitions = options.partitions ?? 1;
   await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
@@ -51,7 +59,10 @@ export async function brokerApiVersions(broker: string): Promise<Map<number, Api
   const ranges = new Map<number, ApiVersionRange>();
   const count = response.readInt32BE(6);
   for (let i = 0, offset = 10; i < count; i++, offset += 6) {
-    ranges.set(response.readInt16BE(offset), { minVersion: response.readInt16BE(offset + 2), maxVersion: response.readInt16BE(offset + 4) });
+    ranges.set(response.readInt16BE(offset), {
+      minVersion: response.readInt16BE(offset + 2),
+      maxVersion: response.readInt16BE(offset + 4),
+    });
   }
   return ranges;
 }

@@ -32,19 +32,28 @@ async function connectedProducer(config: Parameters<Kafka['producer']>[0] = {}):
 }
 
 /** Consumes `topic` from the beginning with a new group, resolving once `count` messages have arrived. */
-async function consume(topic: string, count: number, isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted'): Promise<{ messages: KafkaMessage[]; consumer: Consumer }> {
-  const consumer = kafka.consumer({ groupId: uniqueName('smoke_group'), readUncommitted: isolation === 'read_uncommitted' });
+async function consume(
+  topic: string,
+  count: number,
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted',
+): Promise<{ messages: KafkaMessage[]; consumer: Consumer }> {
+  const consumer = kafka.consumer({
+    groupId: uniqueName('smoke_group'),
+    readUncommitted: isolation === 'read_uncommitted',
+  });
   await consumer.connect();
   toClose.push(consumer);
   await consumer.subscribe({ topic, fromBeginning: true });
   const messages: KafkaMessage[] = [];
   await new Promise<void>((resolve, reject) => {
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (messages.length >= count) resolve();
-      },
-    }).catch(reject);
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+          if (messages.length >= count) resolve();
+        },
+      })
+      .catch(reject);
   });
   return { messages, consumer };
 }
@@ -55,7 +64,9 @@ describe('smoke: the stack is real', () => {
     expect(cluster.brokers).toHaveLength(1);
     const fetchApi = (await brokerApiVersions(stack.kafkaBrokers[0]!)).get(1); // Fetch is API key 1
     expect(fetchApi?.minVersion).toBeGreaterThanOrEqual(4);
-    process.stderr.write(`[smoke] Kafka broker ${cluster.brokers[0]!.host}:${cluster.brokers[0]!.port}: Fetch v${fetchApi?.minVersion}-v${fetchApi?.maxVersion}, so Kafka 4.x\n`);
+    process.stderr.write(
+      `[smoke] Kafka broker ${cluster.brokers[0]!.host}:${cluster.brokers[0]!.port}: Fetch v${fetchApi?.minVersion}-v${fetchApi?.maxVersion}, so Kafka 4.x\n`,
+    );
   });
 
   it('a producer and a consumer group exchange messages', async () => {
@@ -70,20 +81,35 @@ describe('smoke: the stack is real', () => {
   it('registers an Avro schema and round-trips a message through the registry', async () => {
     const registry = new SchemaRegistry({ host: stack.schemaRegistryUrl });
     const name = uniqueName('Smoke');
-    const schema = JSON.stringify({ type: 'record', name, namespace: 'dev.spr.smoke', fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'long' }] });
+    const schema = JSON.stringify({
+      type: 'record',
+      name,
+      namespace: 'dev.spr.smoke',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'amount', type: 'long' },
+      ],
+    });
     const { id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject: `${name}-value` });
     expect(id).toBeGreaterThan(0);
     const encoded = await registry.encode(id, { id: 'p-1', amount: 1250 });
     expect(encoded[0]).toBe(0); // Confluent wire format: magic byte, then the 4-byte schema id
     expect(encoded.readInt32BE(1)).toBe(id);
     expect(await registry.decode(encoded)).toEqual({ id: 'p-1', amount: 1250 });
-    const info = (await (await fetch(new URL('/apis/registry/v3/system/info', stack.schemaRegistryUrl))).json()) as { name: string; version: string };
+    const info = (await (await fetch(new URL('/apis/registry/v3/system/info', stack.schemaRegistryUrl))).json()) as {
+      name: string;
+      version: string;
+    };
     process.stderr.write(`[smoke] schema registry: ${info.name} ${info.version}, schema id ${id}\n`);
   });
 
   it('a committed transaction is visible and an aborted one stays invisible to read_committed', async () => {
     const topic = await createTestTopic(admin, { prefix: 'smoke_tx' });
-    const producer = await connectedProducer({ transactionalId: uniqueName('smoke_tx'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = await connectedProducer({
+      transactionalId: uniqueName('smoke_tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     const aborted = await producer.transaction();
     await aborted.send({ topic, messages: [{ value: 'aborted-1' }, { value: 'aborted-2' }] });
     await aborted.abort();

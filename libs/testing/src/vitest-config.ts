@@ -18,7 +18,10 @@ export function sprVitestConfig(options: SprVitestOptions = {}) {
       environment: 'node',
       testTimeout: options.integration ? 180_000 : 10_000,
       hookTimeout: options.integration ? 180_000 : 10_000,
-      globalSetup: [...(options.integration ? [new URL('./global-setup.ts', import.meta.url).pathname] : []), ...(options.globalSetup ?? [])],
+      globalSetup: [
+        ...(options.integration ? [new URL('./global-setup.ts', import.meta.url).pathname] : []),
+        ...(options.globalSetup ?? []),
+      ],
       pool: 'forks',
       // Memory-bound tests call gc() before measuring the heap.
       execArgv: ['--expose-gc'],

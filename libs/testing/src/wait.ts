@@ -14,7 +14,10 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
  * fails with `what` and the last value seen when `timeoutMs` passes. Tests wait on conditions like this, never
  * on a fixed sleep.
  */
-export async function waitFor<T>(condition: () => T | false | undefined | Promise<T | false | undefined>, options: WaitOptions): Promise<T> {
+export async function waitFor<T>(
+  condition: () => T | false | undefined | Promise<T | false | undefined>,
+  options: WaitOptions,
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const intervalMs = options.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;

@@ -20,7 +20,9 @@ export interface BundleOptions {
  * tests and tools start `node dist/main.mjs` while another process (a second test project's setup, Nx) may be
  * rebuilding the same bundle, and a process must never see a missing or half-written file.
  */
-export async function bundleApp(options: BundleOptions): Promise<{ readonly outdir: string; readonly files: readonly string[] }> {
+export async function bundleApp(
+  options: BundleOptions,
+): Promise<{ readonly outdir: string; readonly files: readonly string[] }> {
   const outdir = resolve(options.outdir ?? join(options.projectRoot, 'dist'));
   const result = await build({
     entryPoints: options.entries.map((entry) => join(options.projectRoot, entry)),
@@ -51,7 +53,8 @@ export async function bundleApp(options: BundleOptions): Promise<{ readonly outd
     written.add(resolve(target));
   }
   // Files an earlier build left that this one did not write (a removed entry or migration) go.
-  for (const file of filesUnder(outdir)) if (!written.has(resolve(file)) && !isPartial(file)) rmSync(file, { force: true });
+  for (const file of filesUnder(outdir))
+    if (!written.has(resolve(file)) && !isPartial(file)) rmSync(file, { force: true });
   return { outdir, files: options.entries.map((entry) => join(outdir, `${basename(entry, '.ts')}.mjs`)) };
 }
 

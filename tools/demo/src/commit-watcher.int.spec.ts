@@ -16,7 +16,10 @@ describe('commit watcher', () => {
       watcher.expect(applied, performance.now());
       watcher.expect(parked, performance.now());
       const insert = (id: string, outcome: string, seq: number) =>
-        pool.query(`insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome) values ($1, 'payment', 'p', $3, 't', 0, 0, '\\x00', $2)`, [id, outcome, seq]);
+        pool.query(
+          `insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome) values ($1, 'payment', 'p', $3, 't', 0, 0, '\\x00', $2)`,
+          [id, outcome, seq],
+        );
       await insert(applied, 'applied', 1);
       await insert(parked, 'parked', 3);
       await waitFor(() => watcher.latencies.length === 1, { what: 'the applied event to be seen' });

@@ -23,7 +23,10 @@ export function startCommitWatcher(pool: pg.Pool, intervalMs = 10): CommitWatche
     while (running) {
       if (pending.size > 0) {
         const ids = [...pending.keys()].slice(0, 5_000);
-        const { rows } = await pool.query<{ event_id: string }>(`select event_id from processed_events where outcome = 'applied' and event_id = any($1::uuid[])`, [ids]);
+        const { rows } = await pool.query<{ event_id: string }>(
+          `select event_id from processed_events where outcome = 'applied' and event_id = any($1::uuid[])`,
+          [ids],
+        );
         const now = performance.now();
         for (const { event_id } of rows) {
           latencies.push(now - pending.get(event_id)!);

@@ -32,7 +32,14 @@ type Step = { path: (id: string) => string; body: Record<string, unknown> };
  */
 export async function driveLoad(options: LoadOptions, progress: (done: number) => void): Promise<LoadResult> {
   const random = seededRandom(options.seed);
-  const result: LoadResult = { requests: 0, accepted: 0, retriesReplayed: 0, duplicatesAbsorbed: 0, illegalRefused: 0, unexpected: [] };
+  const result: LoadResult = {
+    requests: 0,
+    accepted: 0,
+    retriesReplayed: 0,
+    duplicatesAbsorbed: 0,
+    illegalRefused: 0,
+    unexpected: [],
+  };
   let keys = 0;
 
   const call = async (path: string, body: Record<string, unknown>, key: string) => {
@@ -44,7 +51,12 @@ export async function driveLoad(options: LoadOptions, progress: (done: number) =
       body: JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, text, replayed: response.headers.get('idempotent-replayed') === 'true', startedAt };
+    return {
+      status: response.status,
+      text,
+      replayed: response.headers.get('idempotent-replayed') === 'true',
+      startedAt,
+    };
   };
 
   const accept = (r: { status: number; text: string; replayed: boolean; startedAt: number }) => {
@@ -64,7 +76,12 @@ export async function driveLoad(options: LoadOptions, progress: (done: number) =
       const [a, b] = await Promise.all([call(path, body, key), call(path, body, key)]);
       const ok = [a, b].filter((r) => r.status < 300 && !r.replayed);
       if (ok.length === 1 && [a, b].every((r) => r.status < 300 || r.status === 409)) result.duplicatesAbsorbed++;
-      else result.unexpected.push({ request: `${label} (twice at once)`, status: a.status, body: `${a.text} | ${b.status} ${b.text}` });
+      else
+        result.unexpected.push({
+          request: `${label} (twice at once)`,
+          status: a.status,
+          body: `${a.text} | ${b.status} ${b.text}`,
+        });
       for (const r of ok) accept(r);
       return ok[0] ?? (b.replayed ? b : a);
     }
@@ -106,15 +123,32 @@ export async function driveLoad(options: LoadOptions, progress: (done: number) =
     if (roll < 0.06) {
       steps.push({ label: 'fail', path: at('fail'), body: { failure_code: 'card_declined' } });
     } else if (roll < 0.16) {
-      steps.push({ label: 'authorize', path: at('authorize'), body: {} }, { label: 'cancel', path: at('cancel'), body: { cancelled_by: 'customer' } });
+      steps.push(
+        { label: 'authorize', path: at('authorize'), body: {} },
+        { label: 'cancel', path: at('cancel'), body: { cancelled_by: 'customer' } },
+      );
       // A client that missed the cancellation tries to capture: refused.
       if (random() < 0.3) steps.push({ label: 'capture after cancel', path: at('capture'), body: {}, refused: true });
     } else {
       const captured = random() < 0.2 ? Math.floor(amount * 0.6) : amount;
-      steps.push({ label: 'authorize', path: at('authorize'), body: {} }, { label: 'capture', path: at('capture'), body: { amount_minor: String(captured) } });
+      steps.push(
+        { label: 'authorize', path: at('authorize'), body: {} },
+        { label: 'capture', path: at('capture'), body: { amount_minor: String(captured) } },
+      );
       const refunds = random();
-      if (refunds < 0.25) steps.push({ label: 'refund', path: at('refunds'), body: { amount_minor: String(Math.floor(captured / 3) || 1) } });
-      if (refunds < 0.1) steps.push({ label: 'refund too much', path: at('refunds'), body: { amount_minor: String(captured * 2) }, refused: true });
+      if (refunds < 0.25)
+        steps.push({
+          label: 'refund',
+          path: at('refunds'),
+          body: { amount_minor: String(Math.floor(captured / 3) || 1) },
+        });
+      if (refunds < 0.1)
+        steps.push({
+          label: 'refund too much',
+          path: at('refunds'),
+          body: { amount_minor: String(captured * 2) },
+          refused: true,
+        });
     }
     for (const step of steps) {
       const r = await send(step.label, step.path(id), step.body, step.refused);

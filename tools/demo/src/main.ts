@@ -20,11 +20,23 @@ import { startCommitWatcher } from './commit-watcher.ts';
 import { driveLoad } from './load-driver.ts';
 import { freePort, startService, waitUntilReady, type ServiceProcess } from './service-process.ts';
 
-const { values } = parseArgs({ options: { payments: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' }, seed: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    payments: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+    seed: { type: 'string' },
+  },
+});
 const payments = Number(values.payments);
 const concurrency = Number(values.concurrency);
 const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
-if (!Number.isInteger(payments) || payments < 1 || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isInteger(seed)) {
+if (
+  !Number.isInteger(payments) ||
+  payments < 1 ||
+  !Number.isInteger(concurrency) ||
+  concurrency < 1 ||
+  !Number.isInteger(seed)
+) {
   process.stderr.write('usage: npm run demo -- [--payments <n>] [--concurrency <n>] [--seed <n>]\n');
   process.exit(2);
 }
@@ -42,11 +54,25 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
   process.stderr.write(formatEndpoints(stack.endpoints));
 
   say('building the three services (nx build: gateway, consumer, reconciler)');
-  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', '@spr/producer-gateway', '@spr/payment-consumer', '@spr/reconciler', '--outputStyle=static'], {
-    cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false' },
-    encoding: 'utf8',
-  });
+  const build = spawnSync(
+    'npx',
+    [
+      'nx',
+      'run-many',
+      '-t',
+      'build',
+      '-p',
+      '@spr/producer-gateway',
+      '@spr/payment-consumer',
+      '@spr/reconciler',
+      '--outputStyle=static',
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false' },
+      encoding: 'utf8',
+    },
+  );
   if (build.status !== 0) throw new Error(`building the services failed:\n${build.stdout}${build.stderr}`);
 
   // A fresh schema and topic per run: the summary describes this run only.
@@ -62,7 +88,11 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
   const migrated = await migrateDatabase(pool, { schema });
   say(`schema ${schema}: ${migrated.applied.length} migrations applied`);
   const topic = `payments-${run}`;
-  const kafka = new Kafka({ clientId: 'spr-demo', brokers: [stack.endpoints.KAFKA_BROKERS], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'spr-demo',
+    brokers: [stack.endpoints.KAFKA_BROKERS],
+    logLevel: logLevel.NOTHING,
+  });
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
@@ -70,7 +100,13 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
 
   const apiKey = randomBytes(16).toString('hex');
   const [gatewayPort, consumerOps] = [await freePort(), await freePort()];
-  const common = { KAFKA_BROKERS: stack.endpoints.KAFKA_BROKERS, SCHEMA_REGISTRY_URL: stack.endpoints.SCHEMA_REGISTRY_URL, DATABASE_URL: databaseUrl, PAYMENTS_TOPIC: topic, LOG_LEVEL: 'warn' };
+  const common = {
+    KAFKA_BROKERS: stack.endpoints.KAFKA_BROKERS,
+    SCHEMA_REGISTRY_URL: stack.endpoints.SCHEMA_REGISTRY_URL,
+    DATABASE_URL: databaseUrl,
+    PAYMENTS_TOPIC: topic,
+    LOG_LEVEL: 'warn',
+  };
   const gateway = startService('producer-gateway', join(root, 'apps/producer-gateway/dist/main.mjs'), [], {
     ...common,
     PORT: String(gatewayPort),
@@ -78,7 +114,11 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
     DB_POOL_SIZE: '16',
   });
   services.push(gateway);
-  const consumer = startService('payment-consumer', join(root, 'apps/payment-consumer/dist/main.mjs'), [], { ...common, OPS_PORT: String(consumerOps), CONSUMER_GROUP: `payment-consumer-${run}` });
+  const consumer = startService('payment-consumer', join(root, 'apps/payment-consumer/dist/main.mjs'), [], {
+    ...common,
+    OPS_PORT: String(consumerOps),
+    CONSUMER_GROUP: `payment-consumer-${run}`,
+  });
   services.push(consumer);
   await waitUntilReady(gateway, `http://127.0.0.1:${gatewayPort}/readyz`);
   await waitUntilReady(consumer, `http://127.0.0.1:${consumerOps}/readyz`);
@@ -89,15 +129,26 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
   const loadStart = performance.now();
   let lastReport = 0;
   const load = await driveLoad(
-    { baseUrl: `http://127.0.0.1:${gatewayPort}`, apiKey, payments, concurrency, seed, onEvent: (id, at) => watcher.expect(id, at) },
+    {
+      baseUrl: `http://127.0.0.1:${gatewayPort}`,
+      apiKey,
+      payments,
+      concurrency,
+      seed,
+      onEvent: (id, at) => watcher.expect(id, at),
+    },
     (done) => {
       if (performance.now() - lastReport > 2_000 || done === payments) {
         lastReport = performance.now();
-        say(`payments ${done}/${payments} · events in the ledger ${watcher.latencies.length} · waiting ${watcher.waiting}`);
+        say(
+          `payments ${done}/${payments} · events in the ledger ${watcher.latencies.length} · waiting ${watcher.waiting}`,
+        );
       }
     },
   );
-  say(`load done in ${((performance.now() - loadStart) / 1000).toFixed(1)}s: ${load.requests} requests, ${load.accepted} events; waiting for the consumer to catch up`);
+  say(
+    `load done in ${((performance.now() - loadStart) / 1000).toFixed(1)}s: ${load.requests} requests, ${load.accepted} events; waiting for the consumer to catch up`,
+  );
   const deadline = Date.now() + 120_000;
   while (watcher.waiting > 0 && Date.now() < deadline) await sleep(50);
   await watcher.stop();
@@ -113,7 +164,9 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
     env: { ...process.env, ...common, CONSUMER_GROUP: `payment-consumer-${run}` },
     encoding: 'utf8',
   });
-  const report = JSON.parse(reconciler.stdout.trim().split('\n').at(-1) ?? '{}') as { report?: { status: string; counts: Record<string, number> } };
+  const report = JSON.parse(reconciler.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    report?: { status: string; counts: Record<string, number> };
+  };
   const reconciliation = report.report?.status ?? 'drift';
   if (!report.report) say(`the reconciler failed:\n${reconciler.stderr}`);
 
@@ -122,7 +175,11 @@ async function main(): Promise<Record<string, unknown> & { failed: boolean }> {
   await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await kafkaAdmin.disconnect();
 
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000,
+    numberOfSignificantValueDigits: 3,
+  });
   for (const ms of watcher.latencies) histogram.recordValue(Math.max(1, Math.round(ms)));
   const summary = {
     events: watcher.latencies.length,

@@ -13,7 +13,12 @@ export interface ServiceProcess {
 }
 
 /** Runs an app's bundle as its own process, its output kept for errors. */
-export function startService(name: string, bundle: string, args: readonly string[], env: NodeJS.ProcessEnv): ServiceProcess {
+export function startService(
+  name: string,
+  bundle: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ServiceProcess {
   const lines: string[] = [];
   const service = spawnService(bundle, {
     name,

@@ -1,6 +1,22 @@
 // Avro's Parsing Canonical Form would drop docs and defaults, which the registry needs (defaults decide
 // compatibility) and readers want; this form keeps every attribute and only fixes key order and whitespace.
-const KEY_ORDER = ['name', 'type', 'namespace', 'doc', 'aliases', 'fields', 'symbols', 'items', 'values', 'size', 'logicalType', 'precision', 'scale', 'default', 'order'];
+const KEY_ORDER = [
+  'name',
+  'type',
+  'namespace',
+  'doc',
+  'aliases',
+  'fields',
+  'symbols',
+  'items',
+  'values',
+  'size',
+  'logicalType',
+  'precision',
+  'scale',
+  'default',
+  'order',
+];
 
 /**
  * The text a schema is registered as: compact JSON with keys in one fixed order. The registry deduplicates by

@@ -45,7 +45,9 @@ export function checkCompatibility(
       const changes = new Map<string, number[]>();
       for (const old of earlier) {
         const incompatibility =
-          rule === 'BACKWARD' ? explainIncompatibility(current.type, old.type) : explainIncompatibility(old.type, current.type);
+          rule === 'BACKWARD'
+            ? explainIncompatibility(current.type, old.type)
+            : explainIncompatibility(old.type, current.type);
         if (!incompatibility) continue;
         const change = describeChange(incompatibility, rule);
         changes.set(change, [...(changes.get(change) ?? []), old.version]);
@@ -71,7 +73,9 @@ function describeChange(incompatibility: Incompatibility, rule: CompatibilityRul
     case 'missing-field':
       return backward ? `adds ${at} without a default` : `removes ${at} (no default)`;
     case 'type-mismatch': {
-      const [from, to] = backward ? [incompatibility.writer, incompatibility.reader] : [incompatibility.reader, incompatibility.writer];
+      const [from, to] = backward
+        ? [incompatibility.writer, incompatibility.reader]
+        : [incompatibility.reader, incompatibility.writer];
       return `changes the type of ${at} from ${from} to ${to}`;
     }
     case 'missing-symbols': {
@@ -81,7 +85,9 @@ function describeChange(incompatibility: Incompatibility, rule: CompatibilityRul
         : `adds symbol ${symbols} to enum ${incompatibility.enumName} (${at}), which has no default for readers that do not know it`;
     }
     case 'name-mismatch': {
-      const [from, to] = backward ? [incompatibility.writer, incompatibility.reader] : [incompatibility.reader, incompatibility.writer];
+      const [from, to] = backward
+        ? [incompatibility.writer, incompatibility.reader]
+        : [incompatibility.reader, incompatibility.writer];
       return `renames ${at === 'the record' ? 'the record' : `the type of ${at}`} from ${from} to ${to} without an alias`;
     }
   }

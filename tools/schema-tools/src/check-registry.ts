@@ -14,7 +14,11 @@ export interface RegistryFindings {
  * registry accepts under the subject's level. A subject's level that differs from contract.json is a warning:
  * `schemas:register` sets it.
  */
-export async function checkRegistry(domains: readonly DomainSchemas[], registry: RegistryHttp, options: { topic?: string; log: (line: string) => void }): Promise<RegistryFindings> {
+export async function checkRegistry(
+  domains: readonly DomainSchemas[],
+  registry: RegistryHttp,
+  options: { topic?: string; log: (line: string) => void },
+): Promise<RegistryFindings> {
   const findings: RegistryFindings = { problems: [], warnings: [] };
   for (const domain of domains) {
     const topic = options.topic ?? domain.config.topic;
@@ -40,13 +44,24 @@ export async function checkRegistry(domains: readonly DomainSchemas[], registry:
       }
       const latest = record.versions[record.versions.length - 1]!;
       if (!matched.has(latest.version) && (await registry.isCompatible(subject, latest.canonical)) === false) {
-        findings.problems.push(`${subject}: the registry finds ${record.name} v${latest.version} incompatible with its registered versions`);
+        findings.problems.push(
+          `${subject}: the registry finds ${record.name} v${latest.version} incompatible with its registered versions`,
+        );
       }
       const level = await registry.level(subject);
       if (level !== record.compatibility) {
-        findings.warnings.push(`${subject}: the registry's level is ${level ?? 'unset'}, contract.json says ${record.compatibility} (npm run schemas:register sets it)`);
+        findings.warnings.push(
+          `${subject}: the registry's level is ${level ?? 'unset'}, contract.json says ${record.compatibility} (npm run schemas:register sets it)`,
+        );
       }
-      options.log(`  ${subject}: registry versions ${registered.join(', ')} = local ${[...matched].sort((a, b) => a - b).map((v) => `v${v}`).join(', ') || 'none'}`);
+      options.log(
+        `  ${subject}: registry versions ${registered.join(', ')} = local ${
+          [...matched]
+            .sort((a, b) => a - b)
+            .map((v) => `v${v}`)
+            .join(', ') || 'none'
+        }`,
+      );
     }
   }
   return findings;

@@ -41,7 +41,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: rest,
-      options: { schemas: { type: 'string' }, out: { type: 'string' }, generated: { type: 'string' }, registry: { type: 'string' }, topic: { type: 'string' } },
+      options: {
+        schemas: { type: 'string' },
+        out: { type: 'string' },
+        generated: { type: 'string' },
+        registry: { type: 'string' },
+        topic: { type: 'string' },
+      },
     }));
   } catch (error) {
     usage(error instanceof Error ? error.message : String(error));
@@ -105,7 +111,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(error.code === 'USAGE' ? error.message : `error [${error.code}]: ${error.message}\n`);
       process.exit(error.code === 'USAGE' ? 2 : 1);
     }
-    process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

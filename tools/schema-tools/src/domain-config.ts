@@ -1,4 +1,9 @@
-import { DEFAULT_COMPATIBILITY, isCompatibilityLevel, isValidTopicName, type CompatibilityLevel } from '@spr/contracts/avro';
+import {
+  DEFAULT_COMPATIBILITY,
+  isCompatibilityLevel,
+  isValidTopicName,
+  type CompatibilityLevel,
+} from '@spr/contracts/avro';
 
 export const DOMAIN_CONFIG_FILE = 'contract.json';
 
@@ -24,9 +29,11 @@ export type DomainConfigResult = { ok: true; config: DomainConfig } | { ok: fals
 export function parseDomainConfig(json: unknown, label: string): DomainConfigResult {
   const problems: string[] = [];
   const problem = (text: string) => problems.push(`${label}: ${text}`);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, problems: [`${label}: must be a JSON object`] };
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ok: false, problems: [`${label}: must be a JSON object`] };
   const raw = json as Record<string, unknown>;
-  for (const key of Object.keys(raw).filter((k) => !KEYS.includes(k))) problem(`unknown key '${key}' (known: ${KEYS.join(', ')})`);
+  for (const key of Object.keys(raw).filter((k) => !KEYS.includes(k)))
+    problem(`unknown key '${key}' (known: ${KEYS.join(', ')})`);
 
   const text = (key: string, pattern: RegExp | ((v: string) => boolean), what: string): string => {
     const value = raw[key];
@@ -39,21 +46,33 @@ export function parseDomainConfig(json: unknown, label: string): DomainConfigRes
   const eventUnion = text('eventUnion', TYPE_NAME, 'a TypeScript type name such as "PaymentEvent"');
 
   const defaultLevel = raw.defaultCompatibility ?? DEFAULT_COMPATIBILITY;
-  if (!isCompatibilityLevel(defaultLevel)) problem(`'defaultCompatibility' ${JSON.stringify(defaultLevel)} is not a compatibility level`);
+  if (!isCompatibilityLevel(defaultLevel))
+    problem(`'defaultCompatibility' ${JSON.stringify(defaultLevel)} is not a compatibility level`);
 
   const records: { name: string; compatibility: CompatibilityLevel }[] = [];
   const rawRecords = raw.records;
-  if (typeof rawRecords !== 'object' || rawRecords === null || Array.isArray(rawRecords) || Object.keys(rawRecords).length === 0) {
+  if (
+    typeof rawRecords !== 'object' ||
+    rawRecords === null ||
+    Array.isArray(rawRecords) ||
+    Object.keys(rawRecords).length === 0
+  ) {
     problem(`'records' must be an object with one entry per record, e.g. { "PaymentInitiated": {} }`);
   } else {
     for (const [name, entry] of Object.entries(rawRecords)) {
       if (!AVRO_NAME.test(name)) problem(`record '${name}' is not a valid Avro name`);
       const settings = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-      for (const key of Object.keys(settings).filter((k) => k !== 'compatibility')) problem(`record '${name}': unknown key '${key}' (known: compatibility)`);
+      for (const key of Object.keys(settings).filter((k) => k !== 'compatibility'))
+        problem(`record '${name}': unknown key '${key}' (known: compatibility)`);
       const level = settings.compatibility ?? defaultLevel;
-      if (!isCompatibilityLevel(level)) problem(`record '${name}': compatibility ${JSON.stringify(level)} is not one of NONE, BACKWARD[_TRANSITIVE], FORWARD[_TRANSITIVE], FULL[_TRANSITIVE]`);
+      if (!isCompatibilityLevel(level))
+        problem(
+          `record '${name}': compatibility ${JSON.stringify(level)} is not one of NONE, BACKWARD[_TRANSITIVE], FORWARD[_TRANSITIVE], FULL[_TRANSITIVE]`,
+        );
       else records.push({ name, compatibility: level });
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: { namespace, topic, eventUnion, records } };
+  return problems.length > 0
+    ? { ok: false, problems }
+    : { ok: true, config: { namespace, topic, eventUnion, records } };
 }

@@ -6,7 +6,12 @@ export type Incompatibility =
   | { readonly kind: 'missing-field'; readonly path: string }
   | { readonly kind: 'type-mismatch'; readonly path: string; readonly reader: string; readonly writer: string }
   /** The writer may write enum symbols the reader does not know, and the reader's enum has no default. */
-  | { readonly kind: 'missing-symbols'; readonly path: string; readonly enumName: string; readonly symbols: readonly string[] }
+  | {
+      readonly kind: 'missing-symbols';
+      readonly path: string;
+      readonly enumName: string;
+      readonly symbols: readonly string[];
+    }
   | { readonly kind: 'name-mismatch'; readonly path: string; readonly reader: string; readonly writer: string };
 
 /**
@@ -38,7 +43,10 @@ export function explainIncompatibility(reader: avro.Type, writer: avro.Type, pat
     return explainIncompatibility(reader.itemsType, writer.itemsType, `${path}[]`) ?? mismatch(reader, writer, path);
   }
   if (reader instanceof avro.types.MapType && writer instanceof avro.types.MapType) {
-    return explainIncompatibility(reader.valuesType as avro.Type, writer.valuesType as avro.Type, `${path}{}`) ?? mismatch(reader, writer, path);
+    return (
+      explainIncompatibility(reader.valuesType as avro.Type, writer.valuesType as avro.Type, `${path}{}`) ??
+      mismatch(reader, writer, path)
+    );
   }
   if (writer instanceof avro.types.UnwrappedUnionType || reader instanceof avro.types.UnwrappedUnionType) {
     return explainUnion(reader, writer, path);

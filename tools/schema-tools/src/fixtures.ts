@@ -24,12 +24,16 @@ type Encoded = { ok: true; bytes: Buffer } | { ok: false; problem: string };
 export function encodeFixture(record: RecordSchemas, version: SchemaVersion): Encoded {
   const { json: file } = fixtureFiles(record, version.version);
   const label = labelOf(version, file);
-  if (!existsSync(file)) return { ok: false, problem: `${label}: missing: every version needs a fixture event (schemas/README.md)` };
+  if (!existsSync(file))
+    return { ok: false, problem: `${label}: missing: every version needs a fixture event (schemas/README.md)` };
   try {
     const value = fromJsonValue(version.type, JSON.parse(readFileSync(file, 'utf8')));
     return { ok: true, bytes: version.type.toBuffer(value) };
   } catch (error) {
-    return { ok: false, problem: `${label}: not an event of v${version.version}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      problem: `${label}: not an event of v${version.version}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -49,19 +53,26 @@ export function checkFixtures(record: RecordSchemas): string[] {
     const { avro: file } = fixtureFiles(record, version.version);
     const label = labelOf(version, file);
     if (!existsSync(file)) {
-      problems.push(`${label}: missing: run \`npx nx run @spr/schema-tools:fixtures\` to write it from v${version.version}.json`);
+      problems.push(
+        `${label}: missing: run \`npx nx run @spr/schema-tools:fixtures\` to write it from v${version.version}.json`,
+      );
       continue;
     }
     const golden = readFileSync(file);
     if (!golden.equals(encoded.bytes)) {
-      problems.push(`${label}: differs from v${version.version}.json encoded with v${version.version}: golden bytes never change (restore them; to change the event, add a version)`);
+      problems.push(
+        `${label}: differs from v${version.version}.json encoded with v${version.version}: golden bytes never change (restore them; to change the event, add a version)`,
+      );
     }
     try {
       const resolver = reader.type.createResolver(version.type);
       const { offset } = reader.type.decode(golden, 0, resolver);
-      if (offset !== golden.length) problems.push(`${label}: the current reader v${reader.version} reads ${offset} of its ${golden.length} bytes`);
+      if (offset !== golden.length)
+        problems.push(`${label}: the current reader v${reader.version} reads ${offset} of its ${golden.length} bytes`);
     } catch (error) {
-      problems.push(`${label}: the current reader v${reader.version} cannot read it: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${label}: the current reader v${reader.version} cannot read it: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return problems;

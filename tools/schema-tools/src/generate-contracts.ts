@@ -18,7 +18,10 @@ export function generateContracts(domains: readonly DomainSchemas[]): Generated 
     try {
       files.push({ path: `${domain.domain}.ts`, content: renderDomain(domain) });
     } catch (error) {
-      return { ok: false, problems: [`schemas/${domain.domain}: ${error instanceof Error ? error.message : String(error)}`] };
+      return {
+        ok: false,
+        problems: [`schemas/${domain.domain}: ${error instanceof Error ? error.message : String(error)}`],
+      };
     }
   }
   const index = GENERATED_HEADER('schemas/') + domains.map((d) => `export * from './${d.domain}.ts';\n`).join('');

@@ -19,12 +19,17 @@ function where(path: string): string {
 
 function lintType(schema: unknown, path: string, problems: string[]): void {
   if (typeof schema === 'string') {
-    if (FLOATING.has(schema)) problems.push(`${where(path)} is a ${schema}: the contract carries no floating point (money is long minor units)`);
+    if (FLOATING.has(schema))
+      problems.push(
+        `${where(path)} is a ${schema}: the contract carries no floating point (money is long minor units)`,
+      );
     return;
   }
   if (Array.isArray(schema)) {
     if (schema.length !== 2 || schema[0] !== 'null') {
-      problems.push(`${where(path)} is the union ${JSON.stringify(schema)}: unions must be ["null", T] (an optional value)`);
+      problems.push(
+        `${where(path)} is the union ${JSON.stringify(schema)}: unions must be ["null", T] (an optional value)`,
+      );
     }
     for (const branch of schema) lintType(branch, path, problems);
     return;
@@ -34,9 +39,13 @@ function lintType(schema: unknown, path: string, problems: string[]): void {
   if (typeof type.logicalType === 'string') {
     const underlying = LOGICAL_TYPES[type.logicalType];
     if (underlying === undefined) {
-      problems.push(`${where(path)} has logicalType '${type.logicalType}': the codecs implement only timestamp-millis (on long) and uuid (on string)`);
+      problems.push(
+        `${where(path)} has logicalType '${type.logicalType}': the codecs implement only timestamp-millis (on long) and uuid (on string)`,
+      );
     } else if (type.type !== underlying) {
-      problems.push(`${where(path)} has logicalType '${type.logicalType}' on ${JSON.stringify(type.type)}: it must be on ${underlying}`);
+      problems.push(
+        `${where(path)} has logicalType '${type.logicalType}' on ${JSON.stringify(type.type)}: it must be on ${underlying}`,
+      );
     }
   }
   switch (type.type) {
@@ -69,7 +78,13 @@ function lintRecord(record: Record<string, unknown>, path: string, problems: str
 }
 
 function isPlainLong(type: unknown): boolean {
-  return type === 'long' || (typeof type === 'object' && type !== null && (type as Record<string, unknown>).type === 'long' && !('logicalType' in type));
+  return (
+    type === 'long' ||
+    (typeof type === 'object' &&
+      type !== null &&
+      (type as Record<string, unknown>).type === 'long' &&
+      !('logicalType' in type))
+  );
 }
 
 function isText(value: unknown): boolean {

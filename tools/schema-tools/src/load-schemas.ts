@@ -35,7 +35,8 @@ export interface DomainSchemas {
   readonly records: readonly RecordSchemas[];
 }
 
-export type LoadedSchemas = { ok: true; domains: readonly DomainSchemas[] } | { ok: false; problems: readonly string[] };
+export type LoadedSchemas =
+  { ok: true; domains: readonly DomainSchemas[] } | { ok: false; problems: readonly string[] };
 
 const VERSION_FILE = /^v([1-9][0-9]*)\.avsc$/;
 const DOMAIN_NAME = /^[a-z][a-z0-9-]*$/;
@@ -51,18 +52,27 @@ export function loadSchemas(schemasDir: string): LoadedSchemas {
   const domains: DomainSchemas[] = [];
   for (const domain of subdirectories(schemasDir)) {
     const dir = join(schemasDir, domain);
-    if (!DOMAIN_NAME.test(domain)) problems.push(`${labelOf(dir)}: a domain directory's name must be lower-case letters, digits and dashes`);
+    if (!DOMAIN_NAME.test(domain))
+      problems.push(`${labelOf(dir)}: a domain directory's name must be lower-case letters, digits and dashes`);
     const loaded = loadDomain(domain, dir, labelOf, problems);
     if (loaded) domains.push(loaded);
   }
-  if (problems.length === 0 && domains.length === 0) problems.push(`${labelOf(schemasDir)}: no domain with a ${DOMAIN_CONFIG_FILE}`);
+  if (problems.length === 0 && domains.length === 0)
+    problems.push(`${labelOf(schemasDir)}: no domain with a ${DOMAIN_CONFIG_FILE}`);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, domains };
 }
 
-function loadDomain(domain: string, dir: string, labelOf: (path: string) => string, problems: string[]): DomainSchemas | undefined {
+function loadDomain(
+  domain: string,
+  dir: string,
+  labelOf: (path: string) => string,
+  problems: string[],
+): DomainSchemas | undefined {
   const configFile = join(dir, DOMAIN_CONFIG_FILE);
   if (!existsSync(configFile)) {
-    problems.push(`${labelOf(dir)}: no ${DOMAIN_CONFIG_FILE} (it names the topic, the namespace and each record's compatibility level)`);
+    problems.push(
+      `${labelOf(dir)}: no ${DOMAIN_CONFIG_FILE} (it names the topic, the namespace and each record's compatibility level)`,
+    );
     return undefined;
   }
   const json = readJson(configFile, labelOf(configFile), problems);
@@ -77,7 +87,9 @@ function loadDomain(domain: string, dir: string, labelOf: (path: string) => stri
   for (const unlisted of subdirectories(dir).filter((d) => !listed.has(d))) {
     problems.push(`${labelOf(join(dir, unlisted))}: record directory not listed in ${labelOf(configFile)}`);
   }
-  const records = config.records.map((r) => loadRecord({ ...r, dir: join(dir, r.name), fullName: `${config.namespace}.${r.name}` }, labelOf, problems));
+  const records = config.records.map((r) =>
+    loadRecord({ ...r, dir: join(dir, r.name), fullName: `${config.namespace}.${r.name}` }, labelOf, problems),
+  );
   return records.every((r) => r !== undefined) ? { domain, dir, config, records } : undefined;
 }
 
@@ -100,14 +112,22 @@ function loadRecord(
   numbers.sort((a, b) => a - b);
   if (numbers.length === 0) problems.push(`${label}: no v1.avsc`);
   const gap = numbers.findIndex((n, i) => n !== i + 1);
-  if (gap !== -1) problems.push(`${label}: v${gap + 1}.avsc is missing: versions run v1, v2, … without gaps (every published version is kept)`);
+  if (gap !== -1)
+    problems.push(
+      `${label}: v${gap + 1}.avsc is missing: versions run v1, v2, … without gaps (every published version is kept)`,
+    );
 
   const versions = numbers.map((version) => loadVersion(record, version, labelOf, problems));
   if (gap !== -1 || numbers.length === 0 || versions.some((v) => v === undefined)) return undefined;
   return { ...record, label, versions: versions as SchemaVersion[] };
 }
 
-function loadVersion(record: { fullName: string; dir: string }, version: number, labelOf: (path: string) => string, problems: string[]): SchemaVersion | undefined {
+function loadVersion(
+  record: { fullName: string; dir: string },
+  version: number,
+  labelOf: (path: string) => string,
+  problems: string[],
+): SchemaVersion | undefined {
   const file = join(record.dir, `v${version}.avsc`);
   const label = labelOf(file);
   const json = readJson(file, label, problems);
@@ -117,10 +137,16 @@ function loadVersion(record: { fullName: string; dir: string }, version: number,
   try {
     type = parseAvroSchema(json);
   } catch (error) {
-    problems.push(`${label}: not a valid Avro schema: ${error instanceof Error ? error.message : String(error)}`, ...lint.map((p) => `${label}: ${p}`));
+    problems.push(
+      `${label}: not a valid Avro schema: ${error instanceof Error ? error.message : String(error)}`,
+      ...lint.map((p) => `${label}: ${p}`),
+    );
     return undefined;
   }
-  if (type.name !== record.fullName) lint.unshift(`defines ${type.name ?? `an unnamed ${type.typeName}`}, expected the record ${record.fullName} (the directory's name in the contract's namespace)`);
+  if (type.name !== record.fullName)
+    lint.unshift(
+      `defines ${type.name ?? `an unnamed ${type.typeName}`}, expected the record ${record.fullName} (the directory's name in the contract's namespace)`,
+    );
   problems.push(...lint.map((p) => `${label}: ${p}`));
   return lint.length > 0 ? undefined : { version, file, label, json, type, canonical: canonicalSchema(json) };
 }

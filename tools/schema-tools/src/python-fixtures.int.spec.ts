@@ -17,13 +17,20 @@ const venvPython = join(VENV, 'bin', 'python');
 
 /** The venv's python with fastavro installed from requirements.txt, creating the venv when needed. */
 function pythonWithFastavro(): string {
-  const hasFastavro = () => existsSync(venvPython) && spawnSync(venvPython, ['-c', 'import fastavro'], { stdio: 'ignore' }).status === 0;
+  const hasFastavro = () =>
+    existsSync(venvPython) && spawnSync(venvPython, ['-c', 'import fastavro'], { stdio: 'ignore' }).status === 0;
   if (hasFastavro()) return venvPython;
   if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('python3 is not installed: the second-language fixture check needs it (Debian: apt-get install python3 python3-venv)');
+    throw new Error(
+      'python3 is not installed: the second-language fixture check needs it (Debian: apt-get install python3 python3-venv)',
+    );
   }
   if (!existsSync(venvPython)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  execFileSync(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(PYTHON_DIR, 'requirements.txt')], { stdio: 'inherit' });
+  execFileSync(
+    venvPython,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(PYTHON_DIR, 'requirements.txt')],
+    { stdio: 'inherit' },
+  );
   if (!hasFastavro()) throw new Error(`fastavro is still missing in ${VENV} after pip install`);
   return venvPython;
 }
@@ -52,7 +59,10 @@ describe('golden fixtures in Python (fastavro)', () => {
     const run = spawnSync(python, [join(PYTHON_DIR, 'check_fixtures.py'), DEFAULT_SCHEMAS_DIR], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { fixture: string; value: JsonValue });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { fixture: string; value: JsonValue });
     const fromPython = new Map(lines.map((line) => [line.fixture, line.value]));
 
     const fromTypescript = typescriptDecoding();

@@ -32,7 +32,11 @@ export function createRegistryHttp(url: string): RegistryHttp {
         signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new SchemaToolError('REGISTRY_UNREACHABLE', `${method} ${base}${path}: ${error instanceof Error ? error.message : String(error)}`, { retriable: true, cause: error });
+      throw new SchemaToolError(
+        'REGISTRY_UNREACHABLE',
+        `${method} ${base}${path}: ${error instanceof Error ? error.message : String(error)}`,
+        { retriable: true, cause: error },
+      );
     }
     const text = await response.text();
     try {
@@ -43,8 +47,11 @@ export function createRegistryHttp(url: string): RegistryHttp {
   }
 
   function unexpected(method: string, path: string, status: number, json: unknown): SchemaToolError {
-    const detail = typeof json === 'object' && json !== null && 'message' in json ? String(json.message) : JSON.stringify(json);
-    return new SchemaToolError('REGISTRY_ERROR', `${method} ${base}${path} answered ${status}: ${detail}`, { retriable: status >= 500 });
+    const detail =
+      typeof json === 'object' && json !== null && 'message' in json ? String(json.message) : JSON.stringify(json);
+    return new SchemaToolError('REGISTRY_ERROR', `${method} ${base}${path} answered ${status}: ${detail}`, {
+      retriable: status >= 500,
+    });
   }
 
   /** The answer's JSON; a 404 gives undefined when `notFoundIsAnswer`, any other failure throws. */
@@ -75,18 +82,21 @@ export function createRegistryHttp(url: string): RegistryHttp {
       return (await json('GET', `${subjectPath(subject)}/versions/${version}`)) as { id: number; schema: string };
     },
     async lookup(subject, schema) {
-      return (await json('POST', subjectPath(subject), { schema }, true)) as { id: number; version: number } | undefined;
+      return (await json('POST', subjectPath(subject), { schema }, true)) as
+        { id: number; version: number } | undefined;
     },
     async register(subject, schema) {
       const path = `${subjectPath(subject)}/versions`;
       const answer = await call('POST', path, { schema });
       if (answer.status === 200) return { ok: true, id: (answer.json as { id: number }).id };
       // 409: incompatible under the subject's level; 422: a schema the registry rejects as invalid.
-      if (answer.status === 409 || answer.status === 422) return { ok: false, error: unexpected('POST', path, answer.status, answer.json).message };
+      if (answer.status === 409 || answer.status === 422)
+        return { ok: false, error: unexpected('POST', path, answer.status, answer.json).message };
       throw unexpected('POST', path, answer.status, answer.json);
     },
     async level(subject) {
-      const config = (await json('GET', configPath(subject), undefined, true)) as { compatibilityLevel?: string } | undefined;
+      const config = (await json('GET', configPath(subject), undefined, true)) as
+        { compatibilityLevel?: string } | undefined;
       return config?.compatibilityLevel;
     },
     async setLevel(subject, level) {

@@ -11,7 +11,14 @@ import { copySchemas, runCli } from './test-support/temp-schemas.ts';
 const { schemaRegistryUrl } = testStack();
 const registry = createRegistryHttp(schemaRegistryUrl);
 const topics: string[] = [];
-const RECORDS = ['PaymentInitiated', 'PaymentAuthorized', 'PaymentCaptured', 'PaymentRefunded', 'PaymentFailed', 'PaymentCancelled'];
+const RECORDS = [
+  'PaymentInitiated',
+  'PaymentAuthorized',
+  'PaymentCaptured',
+  'PaymentRefunded',
+  'PaymentFailed',
+  'PaymentCancelled',
+];
 
 function newTopic(): string {
   const topic = uniqueName('payments');
@@ -39,7 +46,9 @@ describe('schemas:register and schemas:check with a registry', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(`${topic}-dev.spr.payments.PaymentCaptured: level FULL_TRANSITIVE (was unset)`);
-    expect(cli.stdout).toMatch(new RegExp(`${topic}-dev\\.spr\\.payments\\.PaymentCaptured: v2 registered \\(schema id \\d+\\)`));
+    expect(cli.stdout).toMatch(
+      new RegExp(`${topic}-dev\\.spr\\.payments\\.PaymentCaptured: v2 registered \\(schema id \\d+\\)`),
+    );
     expect(cli.stdout).toContain('register: 7 registered, 0 already registered');
 
     const subject = `${topic}-dev.spr.payments.PaymentCaptured`;
@@ -57,7 +66,11 @@ describe('schemas:register and schemas:check with a registry', () => {
     const again = await runRegister({ schemasDir: DEFAULT_SCHEMAS_DIR, registryUrl: schemaRegistryUrl, topic });
     expect(again).toEqual({ ok: true, problems: [], registered: 0, alreadyRegistered: 7 });
 
-    const check = await runCheck({ schemasDir: DEFAULT_SCHEMAS_DIR, registry: { url: schemaRegistryUrl, required: true }, topic });
+    const check = await runCheck({
+      schemasDir: DEFAULT_SCHEMAS_DIR,
+      registry: { url: schemaRegistryUrl, required: true },
+      topic,
+    });
     expect(check).toEqual({ ok: true, problems: [], warnings: [] });
   });
 
@@ -71,7 +84,9 @@ describe('schemas:register and schemas:check with a registry', () => {
 
   it('reports a registry version that did not pass the gate, and the level it differs in', async () => {
     const topic = newTopic();
-    expect((await runRegister({ schemasDir: DEFAULT_SCHEMAS_DIR, registryUrl: schemaRegistryUrl, topic })).ok).toBe(true);
+    expect((await runRegister({ schemasDir: DEFAULT_SCHEMAS_DIR, registryUrl: schemaRegistryUrl, topic })).ok).toBe(
+      true,
+    );
     const subject = `${topic}-dev.spr.payments.PaymentFailed`;
     await registry.setLevel(subject, 'NONE');
     const copy = copySchemas();
@@ -83,12 +98,22 @@ describe('schemas:register and schemas:check with a registry', () => {
     } finally {
       copy.remove();
     }
-    const check = await runCheck({ schemasDir: DEFAULT_SCHEMAS_DIR, registry: { url: schemaRegistryUrl, required: true }, topic });
+    const check = await runCheck({
+      schemasDir: DEFAULT_SCHEMAS_DIR,
+      registry: { url: schemaRegistryUrl, required: true },
+      topic,
+    });
     expect(check.ok).toBe(false);
     expect(check.problems).toEqual([
-      expect.stringMatching(new RegExp(`^${subject}: registry version 2 \\(schema id \\d+\\) is none of schemas/payments/PaymentFailed/v1\\.\\.v1\\.avsc: it reached the registry without this gate`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${subject}: registry version 2 \\(schema id \\d+\\) is none of schemas/payments/PaymentFailed/v1\\.\\.v1\\.avsc: it reached the registry without this gate`,
+        ),
+      ),
     ]);
-    expect(check.warnings).toEqual([`${subject}: the registry's level is NONE, contract.json says FULL_TRANSITIVE (npm run schemas:register sets it)`]);
+    expect(check.warnings).toEqual([
+      `${subject}: the registry's level is NONE, contract.json says FULL_TRANSITIVE (npm run schemas:register sets it)`,
+    ]);
   });
 
   it('registers nothing when the offline gate fails; defaults to the local stack; fails when an explicit registry does not answer', async () => {

@@ -73,9 +73,14 @@ function singleQuoted(text: string): string {
 
 /** The TypeScript type of a value avsc decodes with the contract's parse options; named types become declarations. */
 function declareType(type: avro.Type, declarations: Map<string, string>, note?: string): string {
-  if (type instanceof avro.types.RecordType) return declareNamed(type, declarations, () => renderInterface(type, declarations, note));
+  if (type instanceof avro.types.RecordType)
+    return declareNamed(type, declarations, () => renderInterface(type, declarations, note));
   if (type instanceof avro.types.EnumType) {
-    return declareNamed(type, declarations, (name) => `${jsDoc(type.doc, '')}export type ${name} = ${type.symbols.map((s) => `'${s}'`).join(' | ')};`);
+    return declareNamed(
+      type,
+      declarations,
+      (name) => `${jsDoc(type.doc, '')}export type ${name} = ${type.symbols.map((s) => `'${s}'`).join(' | ')};`,
+    );
   }
   if (type instanceof avro.types.UnwrappedUnionType) {
     const branches = type.types.filter((t) => t.typeName !== 'null').map((t) => declareType(t, declarations));
@@ -85,7 +90,8 @@ function declareType(type: avro.Type, declarations: Map<string, string>, note?: 
     const items = declareType(type.itemsType, declarations);
     return items.includes(' ') ? `Array<${items}>` : `${items}[]`;
   }
-  if (type instanceof avro.types.MapType) return `Record<string, ${declareType(type.valuesType as avro.Type, declarations)}>`;
+  if (type instanceof avro.types.MapType)
+    return `Record<string, ${declareType(type.valuesType as avro.Type, declarations)}>`;
   switch (type.typeName) {
     case 'null':
       return 'null';
@@ -119,7 +125,9 @@ function declareNamed(type: avro.Type, declarations: Map<string, string>, render
     declarations.set(name, RESERVED); // a recursive type refers to itself while it renders
     declarations.set(name, render(name));
   } else if (existing !== RESERVED && render(name) !== existing) {
-    throw new Error(`two records define the type ${name} differently: define it once, the same way, in every schema that uses it`);
+    throw new Error(
+      `two records define the type ${name} differently: define it once, the same way, in every schema that uses it`,
+    );
   }
   return name;
 }

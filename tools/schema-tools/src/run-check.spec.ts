@@ -41,23 +41,39 @@ describe('schemas:check', () => {
     const broken = await runCli(['check', '--schemas', copy.dir]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('FAIL payments/PaymentCaptured v1..v3 FULL_TRANSITIVE');
-    expect(broken.stderr).toContain("error: schemas/payments/PaymentCaptured: PaymentCaptured v3 removes field 'amount_minor' (no default): not forward compatible with v1, v2");
+    expect(broken.stderr).toContain(
+      "error: schemas/payments/PaymentCaptured: PaymentCaptured v3 removes field 'amount_minor' (no default): not forward compatible with v1, v2",
+    );
 
     const ok = await runCli(['check']);
     expect(ok).toMatchObject({ code: 0, stderr: '' });
     expect(ok.stdout).toContain('check: all schemas pass');
 
-    expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
-    expect(await runCli(['check', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
+    expect(await runCli(['frobnicate'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("unknown command 'frobnicate'"),
+    });
+    expect(await runCli(['check', '--bogus'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--bogus'"),
+    });
   });
 
   it('names the file and the problem of an invalid .avsc, in check and in codegen', async () => {
     copy = copySchemas();
     copy.write('payments/PaymentRefunded/v2.avsc', '{ "type": "record", "name": "PaymentRefunded", ');
-    copy.write('payments/PaymentFailed/v2.avsc', { type: 'record', name: 'PaymentFailed', namespace: 'dev.spr.payments', doc: 'd', fields: [{ name: 'f', type: 'decimal', doc: 'd' }] });
+    copy.write('payments/PaymentFailed/v2.avsc', {
+      type: 'record',
+      name: 'PaymentFailed',
+      namespace: 'dev.spr.payments',
+      doc: 'd',
+      fields: [{ name: 'f', type: 'decimal', doc: 'd' }],
+    });
     const report = await runCheck({ schemasDir: copy.dir });
     expect(report.problems).toEqual([
-      expect.stringMatching(/^schemas\/payments\/PaymentRefunded\/v2\.avsc: invalid JSON: Expected double-quoted property name/),
+      expect.stringMatching(
+        /^schemas\/payments\/PaymentRefunded\/v2\.avsc: invalid JSON: Expected double-quoted property name/,
+      ),
       'schemas/payments/PaymentFailed/v2.avsc: not a valid Avro schema: undefined type name: dev.spr.payments.decimal',
     ]);
     const codegen = await runCli(['codegen', '--schemas', copy.dir, '--out', join(copy.dir, 'out')]);
@@ -76,11 +92,14 @@ describe('schemas:check', () => {
     ];
     copy.write('payments/PaymentCancelled/v2.avsc', { ...v1, fields: [...(v1.fields as unknown[]), ...fields] });
     copy.write('payments/PaymentFailed/v3.avsc', copy.read('payments/PaymentFailed/v1.avsc'));
-    copy.write('payments/PaymentRefunded/v1.avsc', { ...copy.read('payments/PaymentRefunded/v1.avsc'), name: 'Refund' });
+    copy.write('payments/PaymentRefunded/v1.avsc', {
+      ...copy.read('payments/PaymentRefunded/v1.avsc'),
+      name: 'Refund',
+    });
     const { problems } = await runCheck({ schemasDir: copy.dir });
     // In the order of contract.json: PaymentRefunded, PaymentFailed, PaymentCancelled.
     expect(problems).toEqual([
-      'schemas/payments/PaymentRefunded/v1.avsc: defines dev.spr.payments.Refund, expected the record dev.spr.payments.PaymentRefunded (the directory\'s name in the contract\'s namespace)',
+      "schemas/payments/PaymentRefunded/v1.avsc: defines dev.spr.payments.Refund, expected the record dev.spr.payments.PaymentRefunded (the directory's name in the contract's namespace)",
       'schemas/payments/PaymentFailed: v2.avsc is missing: versions run v1, v2, … without gaps (every published version is kept)',
       "schemas/payments/PaymentCancelled/v2.avsc: field 'undocumented' has no doc",
       "schemas/payments/PaymentCancelled/v2.avsc: field 'rate' is a double: the contract carries no floating point (money is long minor units)",
@@ -98,17 +117,22 @@ describe('schemas:check', () => {
     const { problems } = await runCheck({ schemasDir: copy.dir });
     expect(problems).toEqual([
       "schemas/payments/contract.json: unknown key 'records2' (known: $comment, namespace, topic, eventUnion, defaultCompatibility, records)",
-      "schemas/payments/contract.json: 'topic' must be a Kafka topic name, got \"bad topic\"",
+      'schemas/payments/contract.json: \'topic\' must be a Kafka topic name, got "bad topic"',
     ]);
     copy.write('payments/contract.json', { ...contract, records });
-    expect((await runCheck({ schemasDir: copy.dir })).problems).toEqual(['schemas/payments/PaymentCancelled: record directory not listed in schemas/payments/contract.json']);
+    expect((await runCheck({ schemasDir: copy.dir })).problems).toEqual([
+      'schemas/payments/PaymentCancelled: record directory not listed in schemas/payments/contract.json',
+    ]);
   });
 
   it('guards the golden fixtures: missing, changed, or unreadable by the current version', async () => {
     copy = copySchemas();
     rmSync(join(copy.dir, 'payments/PaymentFailed/fixtures/v1.avro'));
     writeFileSync(join(copy.dir, 'payments/PaymentCancelled/fixtures/v1.avro'), Buffer.from([0]));
-    copy.write('payments/PaymentRefunded/fixtures/v1.json', { ...copy.read('payments/PaymentRefunded/fixtures/v1.json'), amount_minor: 2500 });
+    copy.write('payments/PaymentRefunded/fixtures/v1.json', {
+      ...copy.read('payments/PaymentRefunded/fixtures/v1.json'),
+      amount_minor: 2500,
+    });
     const { problems } = await runCheck({ schemasDir: copy.dir });
     expect(problems).toEqual([
       "schemas/payments/PaymentRefunded/fixtures/v1.json: not an event of v1: field 'amount_minor': expected a long as a decimal string, got 2500",

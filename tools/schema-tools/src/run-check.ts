@@ -44,7 +44,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     else {
       const drift = generatedDrift(options.generatedDir, generated.files);
       const where = relative(process.cwd(), options.generatedDir);
-      if (drift.length > 0) problems.push(`${where} is out of date with the schemas (run npm run codegen): ${drift.join(', ')}`);
+      if (drift.length > 0)
+        problems.push(`${where} is out of date with the schemas (run npm run codegen): ${drift.join(', ')}`);
       else log(`  ok   ${where} matches the schemas`);
     }
   }
@@ -66,15 +67,22 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
 }
 
 /** The offline part of the gate on loaded schemas: compatibility of every version and the golden fixtures. */
-export function checkDomains(domains: readonly DomainSchemas[], log: (line: string) => void = () => undefined): string[] {
+export function checkDomains(
+  domains: readonly DomainSchemas[],
+  log: (line: string) => void = () => undefined,
+): string[] {
   const problems: string[] = [];
   for (const domain of domains) {
     for (const record of domain.records) {
-      const violations = checkCompatibility(record.name, record.versions, record.compatibility).map((v) => `${record.label}: ${v.message} (level ${record.compatibility})`);
+      const violations = checkCompatibility(record.name, record.versions, record.compatibility).map(
+        (v) => `${record.label}: ${v.message} (level ${record.compatibility})`,
+      );
       const fixtureProblems = checkFixtures(record);
       problems.push(...violations, ...fixtureProblems);
       const verdict = violations.length + fixtureProblems.length === 0 ? 'ok  ' : 'FAIL';
-      log(`  ${verdict} ${domain.domain}/${record.name} v1..v${record.versions.length} ${record.compatibility}, fixtures`);
+      log(
+        `  ${verdict} ${domain.domain}/${record.name} v1..v${record.versions.length} ${record.compatibility}, fixtures`,
+      );
     }
   }
   return problems;

@@ -25,7 +25,12 @@ export interface RegisterReport {
  */
 export async function runRegister(options: RegisterOptions): Promise<RegisterReport> {
   const log = options.log ?? (() => undefined);
-  const refused = (problems: readonly string[]): RegisterReport => ({ ok: false, problems, registered: 0, alreadyRegistered: 0 });
+  const refused = (problems: readonly string[]): RegisterReport => ({
+    ok: false,
+    problems,
+    registered: 0,
+    alreadyRegistered: 0,
+  });
   const loaded = loadSchemas(options.schemasDir);
   const gate = loaded.ok ? checkDomains(loaded.domains, log) : loaded.problems;
   if (!loaded.ok || gate.length > 0) return refused(['not registering: the schemas do not pass the check', ...gate]);
@@ -49,7 +54,9 @@ export async function runRegister(options: RegisterOptions): Promise<RegisterRep
         const existing = await registry.lookup(subject, version.canonical);
         if (existing) {
           alreadyRegistered++;
-          log(`  ${subject}: v${version.version} already registered (subject version ${existing.version}, schema id ${existing.id})`);
+          log(
+            `  ${subject}: v${version.version} already registered (subject version ${existing.version}, schema id ${existing.id})`,
+          );
           continue;
         }
         const result = await registry.register(subject, version.canonical);

@@ -20,7 +20,9 @@ describe('stackConfig', () => {
   });
 
   it('names the variable of a port that is not a port', () => {
-    expect(() => stackConfig({ SPR_REGISTRY_PORT: 'http' }, '/ws')).toThrowError(/SPR_REGISTRY_PORT=http is not a TCP port/);
+    expect(() => stackConfig({ SPR_REGISTRY_PORT: 'http' }, '/ws')).toThrowError(
+      /SPR_REGISTRY_PORT=http is not a TCP port/,
+    );
     expect(() => stackConfig({ SPR_POSTGRES_PORT: '70000' }, '/ws')).toThrowError(StackError);
   });
 
@@ -45,8 +47,15 @@ describe('formatEndpoints', () => {
     };
     const script = `eval "$1"; exec "$2" -e 'console.log(JSON.stringify({ k: process.env.KAFKA_BROKERS, s: process.env.SCHEMA_REGISTRY_URL, d: process.env.DATABASE_URL }))'`;
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    const result = spawnSync('bash', ['-c', script, 'bash', formatEndpoints(nasty), process.execPath], { encoding: 'utf8', env });
+    const result = spawnSync('bash', ['-c', script, 'bash', formatEndpoints(nasty), process.execPath], {
+      encoding: 'utf8',
+      env,
+    });
     expect(result.status, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ k: nasty.KAFKA_BROKERS, s: nasty.SCHEMA_REGISTRY_URL, d: nasty.DATABASE_URL });
+    expect(JSON.parse(result.stdout)).toEqual({
+      k: nasty.KAFKA_BROKERS,
+      s: nasty.SCHEMA_REGISTRY_URL,
+      d: nasty.DATABASE_URL,
+    });
   });
 });

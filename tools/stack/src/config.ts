@@ -71,7 +71,13 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env, workspaceRoot 
     registryHeap: env.SPR_REGISTRY_HEAP ?? '512m',
     readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS,
   };
-  const ports = [config.kafkaPort, config.kafkaControllerPort, config.registryPort, config.registryManagementPort, config.postgresPort];
+  const ports = [
+    config.kafkaPort,
+    config.kafkaControllerPort,
+    config.registryPort,
+    config.registryManagementPort,
+    config.postgresPort,
+  ];
   if (new Set(ports).size !== ports.length) {
     throw new StackError('BAD_CONFIG', `the stack's ports must differ, got ${ports.join(', ')}`);
   }

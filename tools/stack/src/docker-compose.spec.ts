@@ -10,7 +10,9 @@ interface ComposeService {
   ports?: string[];
 }
 
-const compose = parse(readFileSync(join(findWorkspaceRoot(), 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(findWorkspaceRoot(), 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
 
 /** The host port a compose service publishes for `containerPort`, from `127.0.0.1:host:container`. */
 function hostPort(service: ComposeService, containerPort: number): number | undefined {

@@ -52,12 +52,20 @@ function candidates(preferred: readonly (string | undefined)[]): string[] {
  * then JAVA_HOME, the `java` on PATH, and the JDKs under /usr/lib/jvm, preferring the lowest version that
  * fits (the one the service was built and tested for).
  */
-export function findJava(service: string, minMajor: number, envName: string, env: NodeJS.ProcessEnv = process.env): JavaRuntime {
+export function findJava(
+  service: string,
+  minMajor: number,
+  envName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): JavaRuntime {
   const explicit = env[envName];
   if (explicit) {
     const major = majorOf(explicit);
     if (major === undefined || major < minMajor) {
-      throw new StackError('JAVA_MISSING', `${envName}=${explicit} is not a Java ${minMajor}+ home (found ${major ?? 'no java'}); ${service} needs Java ${minMajor} or newer`);
+      throw new StackError(
+        'JAVA_MISSING',
+        `${envName}=${explicit} is not a Java ${minMajor}+ home (found ${major ?? 'no java'}); ${service} needs Java ${minMajor} or newer`,
+      );
     }
     return { java: join(explicit, 'bin', 'java'), major };
   }

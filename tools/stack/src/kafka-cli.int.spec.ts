@@ -25,7 +25,11 @@ let brokers: string;
 let stopStack: () => Promise<void> = async () => undefined;
 let admin: Admin;
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers }): Promise<CommandResult> {
+function run(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers },
+): Promise<CommandResult> {
   return runCommand(command, args, { cwd: findWorkspaceRoot(), env });
 }
 
@@ -67,16 +71,30 @@ beforeAll(async () => {
   // The first use downloads the tools; done here so no test's time goes to Maven.
   prepareKafkaTools(stackConfig(), (line) => process.stderr.write(`[kafka] ${line}\n`));
 
-  const kafka = new Kafka({ clientId: `spr-kafka-cli-spec-${suffix}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `spr-kafka-cli-spec-${suffix}`,
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '86400000' }] }],
+    topics: [
+      {
+        topic,
+        numPartitions: PARTITIONS,
+        replicationFactor: 1,
+        configEntries: [{ name: 'retention.ms', value: '86400000' }],
+      },
+    ],
     waitForLeaders: true,
   });
   const producer = kafka.producer();
   await producer.connect();
-  const messages = Array.from({ length: PARTITIONS * PER_PARTITION }, (_, i) => ({ partition: i % PARTITIONS, value: `m${i}` }));
+  const messages = Array.from({ length: PARTITIONS * PER_PARTITION }, (_, i) => ({
+    partition: i % PARTITIONS,
+    value: `m${i}`,
+  }));
   await producer.send({ topic, acks: -1, messages });
   await producer.disconnect();
 
@@ -88,11 +106,16 @@ beforeAll(async () => {
   await consumer.run({ eachMessage: async () => void read++ });
   const committed = async () => {
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return offsets?.partitions.length === PARTITIONS && offsets.partitions.every((p) => p.offset === String(PER_PARTITION));
+    return (
+      offsets?.partitions.length === PARTITIONS && offsets.partitions.every((p) => p.offset === String(PER_PARTITION))
+    );
   };
   const done = await waitUntil(async () => read === messages.length && (await committed()), 60_000, 200);
   await consumer.disconnect();
-  if (!done) throw new Error(`the spec's consumer read ${read} of ${messages.length} records and did not commit them all within 60 s`);
+  if (!done)
+    throw new Error(
+      `the spec's consumer read ${read} of ${messages.length} records and did not commit them all within 60 s`,
+    );
 });
 
 afterAll(async () => {
@@ -109,7 +132,8 @@ describe('npm run kafka', () => {
     const { libs } = prepareKafkaTools(stackConfig(), () => undefined);
     const jars = readdirSync(libs).filter((f) => f.endsWith('.jar'));
     const classes = new Set(jars.flatMap((jar) => jarEntries(join(libs, jar))));
-    for (const t of KAFKA_TOOLS) expect(classes.has(`${t.mainClass.replaceAll('.', '/')}.class`), `${t.name}: ${t.mainClass}`).toBe(true);
+    for (const t of KAFKA_TOOLS)
+      expect(classes.has(`${t.mainClass.replaceAll('.', '/')}.class`), `${t.name}: ${t.mainClass}`).toBe(true);
     const artifacts = jars.map((jar) => jar.replace(/-\d[\w.-]*\.jar$/, ''));
     expect(artifacts.length).toBe(new Set(artifacts).size);
     // The SLF4J 1.x binding is there, so the tools log through Log4j (at WARN) instead of warning about a missing one.
@@ -123,7 +147,7 @@ describe('npm run kafka', () => {
     expect(result.stderr).not.toMatch(LOGGING_NOISE);
   });
 
-  it("consumer-groups --list and --describe show the group and its committed offsets", async () => {
+  it('consumer-groups --list and --describe show the group and its committed offsets', async () => {
     const list = await kafkaCli('consumer-groups', '--list');
     expect(list.code, list.stderr).toBe(0);
     expect(lines(list.stdout)).toContain(group);
@@ -143,7 +167,9 @@ describe('npm run kafka', () => {
   it('get-offsets prints the end offset of every partition', async () => {
     const result = await kafkaCli('get-offsets', '--topic', topic);
     expect(result.code, result.stderr).toBe(0);
-    expect(lines(result.stdout).filter(Boolean).sort()).toEqual(Array.from({ length: PARTITIONS }, (_, p) => `${topic}:${p}:${PER_PARTITION}`));
+    expect(lines(result.stdout).filter(Boolean).sort()).toEqual(
+      Array.from({ length: PARTITIONS }, (_, p) => `${topic}:${p}:${PER_PARTITION}`),
+    );
   });
 
   it("configs (a tool of Kafka's core module) describes the topic's own config", async () => {
@@ -157,11 +183,13 @@ describe('npm run kafka', () => {
     const result = await kafkaCli('topic', '--list');
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('error [UNKNOWN_TOOL]: "topic" is not a Kafka tool this command runs. Did you mean topics?');
+    expect(result.stderr).toContain(
+      'error [UNKNOWN_TOOL]: "topic" is not a Kafka tool this command runs. Did you mean topics?',
+    );
     for (const t of KAFKA_TOOLS) expect(result.stderr).toContain(`  ${t.name} `);
   });
 
-  it("says so when the broker it would add does not answer, before a JVM starts", async () => {
+  it('says so when the broker it would add does not answer, before a JVM starts', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen({ host: '127.0.0.1', port: 0 }, () => {
         const { port: p } = server.address() as { port: number };
@@ -172,6 +200,8 @@ describe('npm run kafka', () => {
     delete env.KAFKA_BROKERS;
     const result = await run(process.execPath, [CLI, 'topics', '--list'], env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error [NOT_READY]: no Kafka broker answers at 127.0.0.1:${port} (the local stack's broker). Start the stack with npm run stack:up`);
+    expect(result.stderr).toContain(
+      `error [NOT_READY]: no Kafka broker answers at 127.0.0.1:${port} (the local stack's broker). Start the stack with npm run stack:up`,
+    );
   });
 });

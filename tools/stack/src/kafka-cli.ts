@@ -11,7 +11,11 @@ import { runKafkaTool } from './kafka-tools.ts';
 const log = (line: string) => process.stderr.write(`[kafka] ${line}\n`);
 
 async function main(): Promise<number> {
-  return runKafkaTool(process.argv.slice(2), { config: stackConfig(), cwd: process.env.INIT_CWD ?? process.cwd(), log });
+  return runKafkaTool(process.argv.slice(2), {
+    config: stackConfig(),
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+    log,
+  });
 }
 
 main().then(

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { stackConfig } from './config.ts';
 import { StackError } from './errors.ts';
-import { bootstrapServers, findKafkaTool, javaArguments, KAFKA_TOOLS, kafkaToolsDirs, kafkaToolsUsage, TOOLS_LOG4J2, toolArguments } from './kafka-tools.ts';
+import {
+  bootstrapServers,
+  findKafkaTool,
+  javaArguments,
+  KAFKA_TOOLS,
+  kafkaToolsDirs,
+  kafkaToolsUsage,
+  TOOLS_LOG4J2,
+  toolArguments,
+} from './kafka-tools.ts';
 
 const BROKER = '127.0.0.1:19092';
 const tool = (name: string) => findKafkaTool(name);
@@ -36,7 +45,8 @@ describe('findKafkaTool', () => {
     const message = (error as StackError).message;
     expect(message).toContain('"topic" is not a Kafka tool');
     expect(message).toContain('Did you mean topics?');
-    for (const t of KAFKA_TOOLS) expect(message).toMatch(new RegExp(`^  ${t.name} +${t.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    for (const t of KAFKA_TOOLS)
+      expect(message).toMatch(new RegExp(`^  ${t.name} +${t.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     expect(() => tool('storage')).toThrowError(/"storage" is not a Kafka tool this command runs\. The tools:/);
   });
 
@@ -60,11 +70,20 @@ describe('toolArguments', () => {
       added: true,
     });
     // argparse tools with subcommands take it before the subcommand
-    expect(toolArguments(tool('metadata-quorum'), ['describe', '--status'], BROKER).args).toEqual(['--bootstrap-server', BROKER, 'describe', '--status']);
+    expect(toolArguments(tool('metadata-quorum'), ['describe', '--status'], BROKER).args).toEqual([
+      '--bootstrap-server',
+      BROKER,
+      'describe',
+      '--status',
+    ]);
   });
 
   it('puts it after the subcommand for the cluster tool, whose subcommands hold the option', () => {
-    expect(toolArguments(tool('cluster'), ['cluster-id'], BROKER).args).toEqual(['cluster-id', '--bootstrap-server', BROKER]);
+    expect(toolArguments(tool('cluster'), ['cluster-id'], BROKER).args).toEqual([
+      'cluster-id',
+      '--bootstrap-server',
+      BROKER,
+    ]);
   });
 
   it.each([
@@ -84,12 +103,19 @@ describe('toolArguments', () => {
   });
 
   it('adds nothing to a tool that reads files rather than a broker', () => {
-    expect(toolArguments(tool('dump-log'), ['--files', 'x.log'], BROKER)).toEqual({ args: ['--files', 'x.log'], added: false });
+    expect(toolArguments(tool('dump-log'), ['--files', 'x.log'], BROKER)).toEqual({
+      args: ['--files', 'x.log'],
+      added: false,
+    });
   });
 
   it('gives producer-perf-test the broker as a producer property', () => {
     const base = ['--topic', 't', '--num-records', '10', '--record-size', '10', '--throughput', '-1'];
-    expect(toolArguments(tool('producer-perf-test'), base, BROKER).args).toEqual([...base, '--producer-props', `bootstrap.servers=${BROKER}`]);
+    expect(toolArguments(tool('producer-perf-test'), base, BROKER).args).toEqual([
+      ...base,
+      '--producer-props',
+      `bootstrap.servers=${BROKER}`,
+    ]);
     expect(toolArguments(tool('producer-perf-test'), [...base, '--producer-props', 'acks=all'], BROKER).args).toEqual([
       ...base,
       '--producer-props',
@@ -105,7 +131,10 @@ describe('bootstrapServers', () => {
   const config = stackConfig({ SPR_KAFKA_PORT: '29092' }, '/ws');
 
   it('takes KAFKA_BROKERS when set', () => {
-    expect(bootstrapServers({ KAFKA_BROKERS: 'a:1,b:2' }, config)).toEqual({ servers: 'a:1,b:2', source: 'KAFKA_BROKERS' });
+    expect(bootstrapServers({ KAFKA_BROKERS: 'a:1,b:2' }, config)).toEqual({
+      servers: 'a:1,b:2',
+      source: 'KAFKA_BROKERS',
+    });
   });
 
   it("else the local stack's broker, on its configured port", () => {
@@ -116,18 +145,35 @@ describe('bootstrapServers', () => {
 
 describe('javaArguments', () => {
   const dirs = kafkaToolsDirs(stackConfig({}, '/ws'));
-  const base = { ...dirs, mainClass: 'org.apache.kafka.tools.TopicCommand', args: ['--bootstrap-server', BROKER, '--list'] };
+  const base = {
+    ...dirs,
+    mainClass: 'org.apache.kafka.tools.TopicCommand',
+    args: ['--bootstrap-server', BROKER, '--list'],
+  };
 
   it("uses the tools' own classpath and logging, apart from the broker's", () => {
-    expect(dirs).toEqual({ libs: '/ws/.spr/stack/kafka/tools-4.1.2', log4j: '/ws/.spr/stack/kafka/tools-log4j2.properties' });
+    expect(dirs).toEqual({
+      libs: '/ws/.spr/stack/kafka/tools-4.1.2',
+      log4j: '/ws/.spr/stack/kafka/tools-log4j2.properties',
+    });
     const argv = javaArguments({ ...base, env: {} });
-    expect(argv.slice(-6)).toEqual(['-cp', '/ws/.spr/stack/kafka/tools-4.1.2/*', 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', BROKER, '--list']);
+    expect(argv.slice(-6)).toEqual([
+      '-cp',
+      '/ws/.spr/stack/kafka/tools-4.1.2/*',
+      'org.apache.kafka.tools.TopicCommand',
+      '--bootstrap-server',
+      BROKER,
+      '--list',
+    ]);
     expect(argv).toContain('-Dlog4j2.configurationFile=/ws/.spr/stack/kafka/tools-log4j2.properties');
     expect(argv).toContain('-Xmx256m');
   });
 
   it("takes Kafka's KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS and KAFKA_OPTS", () => {
-    const argv = javaArguments({ ...base, env: { KAFKA_HEAP_OPTS: '-Xmx1g', KAFKA_JVM_PERFORMANCE_OPTS: '-XX:+UseG1GC', KAFKA_OPTS: ' -Dx=1  -Dy=2 ' } });
+    const argv = javaArguments({
+      ...base,
+      env: { KAFKA_HEAP_OPTS: '-Xmx1g', KAFKA_JVM_PERFORMANCE_OPTS: '-XX:+UseG1GC', KAFKA_OPTS: ' -Dx=1  -Dy=2 ' },
+    });
     expect(argv.slice(0, argv.indexOf('-cp'))).toEqual([
       '-Xmx1g',
       '-XX:+UseG1GC',

@@ -37,30 +37,151 @@ export interface KafkaTool {
  * argument), the verifiable-* system-test clients and the deprecated replica-verification.
  */
 export const KAFKA_TOOLS: readonly KafkaTool[] = [
-  { name: 'broker-api-versions', mainClass: 'org.apache.kafka.tools.BrokerApiVersionsCommand', summary: 'API versions the broker supports', bootstrap: 'before' },
-  { name: 'client-metrics', mainClass: 'org.apache.kafka.tools.ClientMetricsCommand', summary: 'client metrics subscriptions', bootstrap: 'before' },
-  { name: 'cluster', mainClass: 'org.apache.kafka.tools.ClusterTool', summary: 'cluster id, endpoints (cluster-id, list-endpoints)', bootstrap: 'after', bootstrapAliases: ['-b', '-C'] },
-  { name: 'configs', mainClass: 'kafka.admin.ConfigCommand', summary: 'describe and alter topic, broker, group and client configs', bootstrap: 'before' },
-  { name: 'console-consumer', mainClass: 'org.apache.kafka.tools.consumer.ConsoleConsumer', summary: 'read records to stdout', bootstrap: 'before' },
-  { name: 'console-producer', mainClass: 'org.apache.kafka.tools.ConsoleProducer', summary: 'write records from stdin', bootstrap: 'before' },
-  { name: 'console-share-consumer', mainClass: 'org.apache.kafka.tools.consumer.ConsoleShareConsumer', summary: 'read records through a share group', bootstrap: 'before' },
-  { name: 'consumer-groups', mainClass: 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', summary: 'list, describe, reset offsets of, delete consumer groups', bootstrap: 'before' },
-  { name: 'consumer-perf-test', mainClass: 'org.apache.kafka.tools.ConsumerPerformance', summary: 'consumer throughput', bootstrap: 'before' },
-  { name: 'delete-records', mainClass: 'org.apache.kafka.tools.DeleteRecordsCommand', summary: 'delete records up to an offset', bootstrap: 'before' },
-  { name: 'dump-log', mainClass: 'kafka.tools.DumpLogSegments', summary: "print a log segment file (the broker's data is in .spr/stack/kafka/data)", bootstrap: 'none' },
-  { name: 'features', mainClass: 'org.apache.kafka.tools.FeatureCommand', summary: 'describe and upgrade feature levels', bootstrap: 'before' },
-  { name: 'get-offsets', mainClass: 'org.apache.kafka.tools.GetOffsetShell', summary: 'earliest, latest or timestamp offsets of partitions', bootstrap: 'before' },
-  { name: 'groups', mainClass: 'org.apache.kafka.tools.GroupsCommand', summary: 'list groups of every type', bootstrap: 'before' },
-  { name: 'leader-election', mainClass: 'org.apache.kafka.tools.LeaderElectionCommand', summary: 'elect partition leaders', bootstrap: 'before' },
-  { name: 'log-dirs', mainClass: 'org.apache.kafka.tools.LogDirsCommand', summary: 'log directory usage', bootstrap: 'before' },
-  { name: 'metadata-quorum', mainClass: 'org.apache.kafka.tools.MetadataQuorumCommand', summary: 'KRaft quorum status', bootstrap: 'before' },
-  { name: 'producer-perf-test', mainClass: 'org.apache.kafka.tools.ProducerPerformance', summary: 'producer throughput', bootstrap: 'producer-props' },
-  { name: 'reassign-partitions', mainClass: 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand', summary: 'move partitions between brokers and log dirs', bootstrap: 'before' },
-  { name: 'share-groups', mainClass: 'org.apache.kafka.tools.consumer.group.ShareGroupCommand', summary: 'list, describe, reset share groups', bootstrap: 'before' },
-  { name: 'streams-application-reset', mainClass: 'org.apache.kafka.tools.StreamsResetter', summary: 'reset a Kafka Streams application', bootstrap: 'before' },
-  { name: 'streams-groups', mainClass: 'org.apache.kafka.tools.streams.StreamsGroupCommand', summary: 'list, describe streams groups', bootstrap: 'before' },
-  { name: 'topics', mainClass: 'org.apache.kafka.tools.TopicCommand', summary: 'create, list, describe, alter, delete topics', bootstrap: 'before' },
-  { name: 'transactions', mainClass: 'org.apache.kafka.tools.TransactionsCommand', summary: 'list, describe, abort transactions', bootstrap: 'before' },
+  {
+    name: 'broker-api-versions',
+    mainClass: 'org.apache.kafka.tools.BrokerApiVersionsCommand',
+    summary: 'API versions the broker supports',
+    bootstrap: 'before',
+  },
+  {
+    name: 'client-metrics',
+    mainClass: 'org.apache.kafka.tools.ClientMetricsCommand',
+    summary: 'client metrics subscriptions',
+    bootstrap: 'before',
+  },
+  {
+    name: 'cluster',
+    mainClass: 'org.apache.kafka.tools.ClusterTool',
+    summary: 'cluster id, endpoints (cluster-id, list-endpoints)',
+    bootstrap: 'after',
+    bootstrapAliases: ['-b', '-C'],
+  },
+  {
+    name: 'configs',
+    mainClass: 'kafka.admin.ConfigCommand',
+    summary: 'describe and alter topic, broker, group and client configs',
+    bootstrap: 'before',
+  },
+  {
+    name: 'console-consumer',
+    mainClass: 'org.apache.kafka.tools.consumer.ConsoleConsumer',
+    summary: 'read records to stdout',
+    bootstrap: 'before',
+  },
+  {
+    name: 'console-producer',
+    mainClass: 'org.apache.kafka.tools.ConsoleProducer',
+    summary: 'write records from stdin',
+    bootstrap: 'before',
+  },
+  {
+    name: 'console-share-consumer',
+    mainClass: 'org.apache.kafka.tools.consumer.ConsoleShareConsumer',
+    summary: 'read records through a share group',
+    bootstrap: 'before',
+  },
+  {
+    name: 'consumer-groups',
+    mainClass: 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+    summary: 'list, describe, reset offsets of, delete consumer groups',
+    bootstrap: 'before',
+  },
+  {
+    name: 'consumer-perf-test',
+    mainClass: 'org.apache.kafka.tools.ConsumerPerformance',
+    summary: 'consumer throughput',
+    bootstrap: 'before',
+  },
+  {
+    name: 'delete-records',
+    mainClass: 'org.apache.kafka.tools.DeleteRecordsCommand',
+    summary: 'delete records up to an offset',
+    bootstrap: 'before',
+  },
+  {
+    name: 'dump-log',
+    mainClass: 'kafka.tools.DumpLogSegments',
+    summary: "print a log segment file (the broker's data is in .spr/stack/kafka/data)",
+    bootstrap: 'none',
+  },
+  {
+    name: 'features',
+    mainClass: 'org.apache.kafka.tools.FeatureCommand',
+    summary: 'describe and upgrade feature levels',
+    bootstrap: 'before',
+  },
+  {
+    name: 'get-offsets',
+    mainClass: 'org.apache.kafka.tools.GetOffsetShell',
+    summary: 'earliest, latest or timestamp offsets of partitions',
+    bootstrap: 'before',
+  },
+  {
+    name: 'groups',
+    mainClass: 'org.apache.kafka.tools.GroupsCommand',
+    summary: 'list groups of every type',
+    bootstrap: 'before',
+  },
+  {
+    name: 'leader-election',
+    mainClass: 'org.apache.kafka.tools.LeaderElectionCommand',
+    summary: 'elect partition leaders',
+    bootstrap: 'before',
+  },
+  {
+    name: 'log-dirs',
+    mainClass: 'org.apache.kafka.tools.LogDirsCommand',
+    summary: 'log directory usage',
+    bootstrap: 'before',
+  },
+  {
+    name: 'metadata-quorum',
+    mainClass: 'org.apache.kafka.tools.MetadataQuorumCommand',
+    summary: 'KRaft quorum status',
+    bootstrap: 'before',
+  },
+  {
+    name: 'producer-perf-test',
+    mainClass: 'org.apache.kafka.tools.ProducerPerformance',
+    summary: 'producer throughput',
+    bootstrap: 'producer-props',
+  },
+  {
+    name: 'reassign-partitions',
+    mainClass: 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand',
+    summary: 'move partitions between brokers and log dirs',
+    bootstrap: 'before',
+  },
+  {
+    name: 'share-groups',
+    mainClass: 'org.apache.kafka.tools.consumer.group.ShareGroupCommand',
+    summary: 'list, describe, reset share groups',
+    bootstrap: 'before',
+  },
+  {
+    name: 'streams-application-reset',
+    mainClass: 'org.apache.kafka.tools.StreamsResetter',
+    summary: 'reset a Kafka Streams application',
+    bootstrap: 'before',
+  },
+  {
+    name: 'streams-groups',
+    mainClass: 'org.apache.kafka.tools.streams.StreamsGroupCommand',
+    summary: 'list, describe streams groups',
+    bootstrap: 'before',
+  },
+  {
+    name: 'topics',
+    mainClass: 'org.apache.kafka.tools.TopicCommand',
+    summary: 'create, list, describe, alter, delete topics',
+    bootstrap: 'before',
+  },
+  {
+    name: 'transactions',
+    mainClass: 'org.apache.kafka.tools.TransactionsCommand',
+    summary: 'list, describe, abort transactions',
+    bootstrap: 'before',
+  },
 ];
 
 /** `topics`, `kafka-topics` and `kafka-topics.sh` all name the topics tool. */
@@ -70,7 +191,10 @@ export function findKafkaTool(name: string): KafkaTool {
   if (!tool) {
     const near = KAFKA_TOOLS.filter((t) => bare.length > 0 && (t.name.startsWith(bare) || bare.startsWith(t.name)));
     const hint = near.length > 0 ? ` Did you mean ${near.map((t) => t.name).join(' or ')}?` : '';
-    throw new StackError('UNKNOWN_TOOL', `"${name}" is not a Kafka tool this command runs.${hint} The tools:\n${toolList()}`);
+    throw new StackError(
+      'UNKNOWN_TOOL',
+      `"${name}" is not a Kafka tool this command runs.${hint} The tools:\n${toolList()}`,
+    );
   }
   return tool;
 }
@@ -101,14 +225,21 @@ const HELP_FLAGS = new Set(['-h', '--help', '--version']);
  * name a broker or controller (any option starting with --bootstrap: the tools accept unambiguous prefixes and
  * `--option=value`) or only ask for help.
  */
-export function toolArguments(tool: KafkaTool, args: readonly string[], bootstrapServers: string): { args: string[]; added: boolean } {
+export function toolArguments(
+  tool: KafkaTool,
+  args: readonly string[],
+  bootstrapServers: string,
+): { args: string[]; added: boolean } {
   const unchanged = { args: [...args], added: false };
   if (tool.bootstrap === 'none' || args.some((a) => HELP_FLAGS.has(a))) return unchanged;
   if (tool.bootstrap === 'producer-props') {
     if (args.some((a) => a.startsWith('bootstrap.servers='))) return unchanged;
     const props = args.indexOf('--producer-props');
     if (props >= 0) {
-      return { args: [...args.slice(0, props + 1), `bootstrap.servers=${bootstrapServers}`, ...args.slice(props + 1)], added: true };
+      return {
+        args: [...args.slice(0, props + 1), `bootstrap.servers=${bootstrapServers}`, ...args.slice(props + 1)],
+        added: true,
+      };
     }
     return { args: [...args, '--producer-props', `bootstrap.servers=${bootstrapServers}`], added: true };
   }
@@ -135,7 +266,13 @@ function options(value: string | undefined): string[] | undefined {
  * KAFKA_JVM_PERFORMANCE_OPTS replaces the defaults (here: quick start-up, which a short command needs more than
  * peak speed), KAFKA_OPTS adds to them.
  */
-export function javaArguments(o: { libs: string; log4j: string; mainClass: string; args: readonly string[]; env: NodeJS.ProcessEnv }): string[] {
+export function javaArguments(o: {
+  libs: string;
+  log4j: string;
+  mainClass: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+}): string[] {
   return [
     ...(options(o.env.KAFKA_HEAP_OPTS) ?? ['-Xmx256m']),
     ...(options(o.env.KAFKA_JVM_PERFORMANCE_OPTS) ?? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']),
@@ -180,7 +317,8 @@ export function prepareKafkaTools(config: StackConfig, log: (line: string) => vo
     target: dirs.libs,
     log,
   });
-  if (!existsSync(dirs.log4j) || readFileSync(dirs.log4j, 'utf8') !== TOOLS_LOG4J2) writeFileSync(dirs.log4j, TOOLS_LOG4J2);
+  if (!existsSync(dirs.log4j) || readFileSync(dirs.log4j, 'utf8') !== TOOLS_LOG4J2)
+    writeFileSync(dirs.log4j, TOOLS_LOG4J2);
   return dirs;
 }
 
@@ -228,16 +366,24 @@ export async function runKafkaTool(argv: readonly string[], o: RunKafkaToolOptio
     throw new StackError(
       'NOT_READY',
       `no Kafka broker answers at ${servers} (${source}). ` +
-        (source === 'KAFKA_BROKERS' ? 'Check KAFKA_BROKERS, or unset it to use the local stack.' : 'Start the stack with npm run stack:up, or set KAFKA_BROKERS.'),
+        (source === 'KAFKA_BROKERS'
+          ? 'Check KAFKA_BROKERS, or unset it to use the local stack.'
+          : 'Start the stack with npm run stack:up, or set KAFKA_BROKERS.'),
     );
   }
   const { java } = findJava('The Kafka command-line tools', KAFKA_MIN_JAVA, 'SPR_KAFKA_JAVA_HOME', env);
   const dirs = prepareKafkaTools(o.config, log);
   return new Promise((resolve, reject) => {
-    const child = spawn(java, javaArguments({ ...dirs, mainClass: tool.mainClass, args, env }), { cwd: o.cwd, env, stdio: 'inherit' });
+    const child = spawn(java, javaArguments({ ...dirs, mainClass: tool.mainClass, args, env }), {
+      cwd: o.cwd,
+      env,
+      stdio: 'inherit',
+    });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward).on('SIGTERM', forward);
-    child.once('error', (error) => reject(new StackError('SERVICE_DIED', `could not start ${java}: ${error.message}`, { cause: error })));
+    child.once('error', (error) =>
+      reject(new StackError('SERVICE_DIED', `could not start ${java}: ${error.message}`, { cause: error })),
+    );
     child.once('exit', (code, signal) => {
       process.off('SIGINT', forward).off('SIGTERM', forward);
       resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));

@@ -120,9 +120,23 @@ export const kafkaDriver: ServiceDriver = {
     if (!existsSync(join(d.data, 'meta.properties'))) {
       ctx.log('formatting a new KRaft data directory');
       const { java } = findJava('Kafka', KAFKA_MIN_JAVA, 'SPR_KAFKA_JAVA_HOME');
-      run(java, ['-cp', `${d.libs}/*`, `-Dlog4j2.configurationFile=${d.log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', d.properties], {
-        what: 'formatting the Kafka data directory',
-      });
+      run(
+        java,
+        [
+          '-cp',
+          `${d.libs}/*`,
+          `-Dlog4j2.configurationFile=${d.log4j}`,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId(),
+          '-c',
+          d.properties,
+        ],
+        {
+          what: 'formatting the Kafka data directory',
+        },
+      );
     }
   },
 
@@ -132,7 +146,17 @@ export const kafkaDriver: ServiceDriver = {
     if (existsSync(d.log)) renameSync(d.log, `${d.log}.1`);
     const child = spawnDetached(
       java,
-      [`-Xms256m`, `-Xmx${ctx.config.kafkaHeap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${d.log4j}`, '-cp', `${d.libs}/*`, 'kafka.Kafka', d.properties],
+      [
+        `-Xms256m`,
+        `-Xmx${ctx.config.kafkaHeap}`,
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${d.log4j}`,
+        '-cp',
+        `${d.libs}/*`,
+        'kafka.Kafka',
+        d.properties,
+      ],
       { cwd: d.root, logFile: d.log },
     );
     let died: string | undefined;
@@ -143,11 +167,17 @@ export const kafkaDriver: ServiceDriver = {
       200,
     );
     if (died !== undefined) {
-      throw new StackError('SERVICE_DIED', `Kafka died while starting (${died}). Last lines of ${d.log}:\n${tail(d.log)}`);
+      throw new StackError(
+        'SERVICE_DIED',
+        `Kafka died while starting (${died}). Last lines of ${d.log}:\n${tail(d.log)}`,
+      );
     }
     if (!ready) {
       await stopProcess(child.pid, d.properties);
-      throw new StackError('NOT_READY', `Kafka was not ready within ${ctx.config.readyTimeoutMs / 1000}s. Last lines of ${d.log}:\n${tail(d.log)}`);
+      throw new StackError(
+        'NOT_READY',
+        `Kafka was not ready within ${ctx.config.readyTimeoutMs / 1000}s. Last lines of ${d.log}:\n${tail(d.log)}`,
+      );
     }
     return { pid: child.pid, marker: d.properties };
   },
@@ -176,4 +206,3 @@ function clusterId(): string {
     if (!id.startsWith('-')) return id;
   }
 }
-

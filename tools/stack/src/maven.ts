@@ -5,7 +5,10 @@ import { commandExists, run } from './processes.ts';
 
 function assertMaven(): void {
   if (!commandExists('mvn')) {
-    throw new StackError('MAVEN_MISSING', 'Maven (mvn) is not on PATH; the stack downloads Kafka and Apicurio from Maven Central with it. Install it (apt-get install -y maven).');
+    throw new StackError(
+      'MAVEN_MISSING',
+      'Maven (mvn) is not on PATH; the stack downloads Kafka and Apicurio from Maven Central with it. Install it (apt-get install -y maven).',
+    );
   }
 }
 
@@ -23,7 +26,11 @@ export function ensureMavenArtifacts(options: {
   target: string;
   log: (line: string) => void;
 }): void {
-  const stamp = JSON.stringify({ goal: options.goal, pom: readFileSync(options.pom, 'utf8'), properties: options.properties });
+  const stamp = JSON.stringify({
+    goal: options.goal,
+    pom: readFileSync(options.pom, 'utf8'),
+    properties: options.properties,
+  });
   const stampFile = join(options.target, '.complete');
   const complete = () => existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
   if (complete()) return;
@@ -38,10 +45,24 @@ export function ensureMavenArtifacts(options: {
   try {
     // Markers inside the partial folder: the plugin must not skip unpacking because of an earlier run's markers.
     const markers = `-DmarkersDirectory=${join(partial, '.markers')}`;
-    run('mvn', ['-B', '-q', '-f', options.pom, options.goal, `-DoutputDirectory=${partial}`, markers, '-DincludeScope=runtime', ...props], {
-      what: `downloading ${options.what} with Maven`,
-      code: 'DOWNLOAD_FAILED',
-    });
+    run(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        options.pom,
+        options.goal,
+        `-DoutputDirectory=${partial}`,
+        markers,
+        '-DincludeScope=runtime',
+        ...props,
+      ],
+      {
+        what: `downloading ${options.what} with Maven`,
+        code: 'DOWNLOAD_FAILED',
+      },
+    );
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });
     throw error;

@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { StackConfig } from './config.ts';
@@ -57,11 +68,18 @@ function ensurePgRoot(config: StackConfig): string {
 /** The server binaries, preferring Debian's PostgreSQL of the pinned major version. */
 export function postgresBinDir(): string {
   const base = '/usr/lib/postgresql';
-  const majors = existsSync(base) ? readdirSync(base).map(Number).filter((n) => Number.isInteger(n)) : [];
+  const majors = existsSync(base)
+    ? readdirSync(base)
+        .map(Number)
+        .filter((n) => Number.isInteger(n))
+    : [];
   const preferred = majors.includes(POSTGRES_MAJOR) ? POSTGRES_MAJOR : Math.max(...majors);
   const dir = join(base, String(preferred), 'bin');
   if (!majors.length || !existsSync(join(dir, 'initdb'))) {
-    throw new StackError('POSTGRES_MISSING', `PostgreSQL server binaries were not found under ${base}. Install them: apt-get install -y postgresql`);
+    throw new StackError(
+      'POSTGRES_MISSING',
+      `PostgreSQL server binaries were not found under ${base}. Install them: apt-get install -y postgresql`,
+    );
   }
   return dir;
 }
@@ -89,7 +107,10 @@ function serverSettings(config: StackConfig): string {
 }
 
 async function answers(config: StackConfig, database = config.postgresDatabase): Promise<boolean> {
-  const client = new pg.Client({ connectionString: endpoints(config).DATABASE_URL.replace(/\/[^/]+$/, `/${database}`), connectionTimeoutMillis: 2_000 });
+  const client = new pg.Client({
+    connectionString: endpoints(config).DATABASE_URL.replace(/\/[^/]+$/, `/${database}`),
+    connectionTimeoutMillis: 2_000,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -103,7 +124,10 @@ async function answers(config: StackConfig, database = config.postgresDatabase):
 }
 
 function pgIsReady(config: StackConfig): boolean {
-  return spawnSync(join(postgresBinDir(), 'pg_isready'), ['-q', '-h', config.host, '-p', String(config.postgresPort)]).status === 0;
+  return (
+    spawnSync(join(postgresBinDir(), 'pg_isready'), ['-q', '-h', config.host, '-p', String(config.postgresPort)])
+      .status === 0
+  );
 }
 
 export const postgresDriver: ServiceDriver = {
@@ -122,13 +146,23 @@ export const postgresDriver: ServiceDriver = {
     writeFileSync(pwfile, `${ctx.config.postgresPassword}\n`, { mode: 0o644 });
     try {
       const [cmd, args] = asServerUser(join(bin, 'initdb'), [
-        '-D', p.data, '-U', ctx.config.postgresUser, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C',
+        '-D',
+        p.data,
+        '-U',
+        ctx.config.postgresUser,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
       ]);
       run(cmd, args, { what: 'initdb' });
     } finally {
       rmSync(pwfile, { force: true });
     }
-    writeFileSync(join(p.data, 'postgresql.conf'), `${readFileSync(join(p.data, 'postgresql.conf'), 'utf8')}\ninclude_if_exists = 'spr.conf'\n`);
+    writeFileSync(
+      join(p.data, 'postgresql.conf'),
+      `${readFileSync(join(p.data, 'postgresql.conf'), 'utf8')}\ninclude_if_exists = 'spr.conf'\n`,
+    );
   },
 
   async start(ctx: StackContext) {
@@ -136,13 +170,28 @@ export const postgresDriver: ServiceDriver = {
     const p = paths(config);
     writeFileSync(p.conf, serverSettings(config));
     if (isRoot()) run('chown', [SERVER_USER, p.conf], { what: 'handing spr.conf to the postgres user' });
-    const [cmd, args] = asServerUser(join(postgresBinDir(), 'pg_ctl'), ['-D', p.data, '-l', p.log, '-w', '-t', String(config.readyTimeoutMs / 1000), 'start']);
+    const [cmd, args] = asServerUser(join(postgresBinDir(), 'pg_ctl'), [
+      '-D',
+      p.data,
+      '-l',
+      p.log,
+      '-w',
+      '-t',
+      String(config.readyTimeoutMs / 1000),
+      'start',
+    ]);
     try {
       run(cmd, args, { what: 'pg_ctl start' });
     } catch (error) {
-      throw new StackError('SERVICE_DIED', `PostgreSQL did not start. Last lines of ${p.log}:\n${tail(p.log)}`, { cause: error });
+      throw new StackError('SERVICE_DIED', `PostgreSQL did not start. Last lines of ${p.log}:\n${tail(p.log)}`, {
+        cause: error,
+      });
     }
-    if (!pgIsReady(config)) throw new StackError('NOT_READY', `pg_isready does not answer on ${config.host}:${config.postgresPort}. Last lines of ${p.log}:\n${tail(p.log)}`);
+    if (!pgIsReady(config))
+      throw new StackError(
+        'NOT_READY',
+        `pg_isready does not answer on ${config.host}:${config.postgresPort}. Last lines of ${p.log}:\n${tail(p.log)}`,
+      );
     if (!(await answers(config))) await createDatabase(config);
     const pid = Number(readFileSync(join(p.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     return { pid, marker: p.data };
@@ -154,7 +203,16 @@ export const postgresDriver: ServiceDriver = {
 
   async stop(_ctx, record) {
     const p = paths(_ctx.config);
-    const [cmd, args] = asServerUser(join(postgresBinDir(), 'pg_ctl'), ['-D', p.data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    const [cmd, args] = asServerUser(join(postgresBinDir(), 'pg_ctl'), [
+      '-D',
+      p.data,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '60',
+      'stop',
+    ]);
     const result = spawnSync(cmd, args, { encoding: 'utf8' });
     if (result.status === 0) return 'stopped';
     return stopProcess(record.pid, record.marker);

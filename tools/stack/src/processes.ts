@@ -14,7 +14,11 @@ export interface DetachedProcess {
  * Starts a long-running server in its own session, its output appended to `logFile`, so it outlives the
  * command that started it and `stack:down` can stop it by pid later.
  */
-export function spawnDetached(command: string, args: readonly string[], options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv }): DetachedProcess {
+export function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv },
+): DetachedProcess {
   const out = openSync(options.logFile, 'a');
   try {
     const child = spawn(command, args, {
@@ -49,7 +53,11 @@ export function isOurProcess(pid: number, marker: string): boolean {
 }
 
 /** Sends SIGTERM, waits up to `graceMs` for the process to end, then SIGKILL. */
-export async function stopProcess(pid: number, marker: string, graceMs = 20_000): Promise<'stopped' | 'killed' | 'not-running'> {
+export async function stopProcess(
+  pid: number,
+  marker: string,
+  graceMs = 20_000,
+): Promise<'stopped' | 'killed' | 'not-running'> {
   if (!isOurProcess(pid, marker)) return 'not-running';
   process.kill(pid, 'SIGTERM');
   if (await waitUntil(() => !isOurProcess(pid, marker), graceMs)) return 'stopped';
@@ -59,7 +67,11 @@ export async function stopProcess(pid: number, marker: string, graceMs = 20_000)
 }
 
 /** Polls `condition` every `intervalMs` until it holds or `timeoutMs` passes. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return true;
@@ -96,10 +108,16 @@ function portOwner(port: number): string | undefined {
 }
 
 /** Runs a short command to completion; throws with its output if it fails. */
-export function run(command: string, args: readonly string[], options: SpawnSyncOptions & { what: string; code?: 'DOWNLOAD_FAILED' | 'SERVICE_DIED' }): string {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptions & { what: string; code?: 'DOWNLOAD_FAILED' | 'SERVICE_DIED' },
+): string {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
   if (result.error) {
-    throw new StackError(options.code ?? 'SERVICE_DIED', `${options.what} failed: ${result.error.message}`, { cause: result.error });
+    throw new StackError(options.code ?? 'SERVICE_DIED', `${options.what} failed: ${result.error.message}`, {
+      cause: result.error,
+    });
   }
   if (result.status !== 0) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');

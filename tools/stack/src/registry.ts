@@ -16,7 +16,9 @@ const dirs = (config: StackConfig) => {
 
 async function subjectsAnswer(config: StackConfig): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoints(config).SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${endpoints(config).SCHEMA_REGISTRY_URL}/subjects`, {
+      signal: AbortSignal.timeout(2_000),
+    });
     return response.ok;
   } catch {
     return false;
@@ -73,13 +75,23 @@ export const registryDriver: ServiceDriver = {
     );
     let died: string | undefined;
     void child.exited.then((how) => (died = how));
-    const ready = await waitUntil(async () => died !== undefined || (await subjectsAnswer(config)), config.readyTimeoutMs, 200);
+    const ready = await waitUntil(
+      async () => died !== undefined || (await subjectsAnswer(config)),
+      config.readyTimeoutMs,
+      200,
+    );
     if (died !== undefined) {
-      throw new StackError('SERVICE_DIED', `Apicurio Registry died while starting (${died}). Last lines of ${d.log}:\n${tail(d.log)}`);
+      throw new StackError(
+        'SERVICE_DIED',
+        `Apicurio Registry died while starting (${died}). Last lines of ${d.log}:\n${tail(d.log)}`,
+      );
     }
     if (!ready) {
       await stopProcess(child.pid, jar);
-      throw new StackError('NOT_READY', `Apicurio Registry did not answer GET /subjects within ${config.readyTimeoutMs / 1000}s. Last lines of ${d.log}:\n${tail(d.log)}`);
+      throw new StackError(
+        'NOT_READY',
+        `Apicurio Registry did not answer GET /subjects within ${config.readyTimeoutMs / 1000}s. Last lines of ${d.log}:\n${tail(d.log)}`,
+      );
     }
     return { pid: child.pid, marker: jar };
   },

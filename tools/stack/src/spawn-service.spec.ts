@@ -10,7 +10,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A tiny child: writes what it is told to, in separate chunks, then waits; SIGTERM ends it unless told not to. */
 function script(body: string): string {
   const file = join(dir, `child-${Math.random().toString(36).slice(2)}.mjs`);
-  writeFileSync(file, `const pause = (ms) => new Promise((r) => setTimeout(r, ms));\nsetInterval(() => {}, 1_000);\n${body}\n`);
+  writeFileSync(
+    file,
+    `const pause = (ms) => new Promise((r) => setTimeout(r, ms));\nsetInterval(() => {}, 1_000);\n${body}\n`,
+  );
   return file;
 }
 
@@ -34,10 +37,21 @@ describe('spawnService', () => {
       process.stdout.write('{"message":"ready"}\\n');
       process.on('SIGTERM', () => process.exit(0));`);
     const seen: string[] = [];
-    const service = start(bundle, { env: { PATH: process.env.PATH }, logFile, onLine: (_line, text) => seen.push(text) });
+    const service = start(bundle, {
+      env: { PATH: process.env.PATH },
+      logFile,
+      onLine: (_line, text) => seen.push(text),
+    });
     const ready = await service.waitForLine((l) => l.message === 'ready', { timeoutMs: 10_000 });
     expect(ready).toEqual({ message: 'ready' });
-    expect(service.lines()).toEqual(expect.arrayContaining([{ level: 'info', message: 'hello', n: 1 }, { message: 'not json' }, { message: 'on stderr' }, { message: '42' }]));
+    expect(service.lines()).toEqual(
+      expect.arrayContaining([
+        { level: 'info', message: 'hello', n: 1 },
+        { message: 'not json' },
+        { message: 'on stderr' },
+        { message: '42' },
+      ]),
+    );
     expect(service.lines()).toHaveLength(5);
     expect(seen).toContain('{"level":"info","message":"hello","n":1}');
     // A line already logged is found at once.
@@ -46,21 +60,30 @@ describe('spawnService', () => {
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(service.exitInfo()).toBe(exit);
     // The file is closed once the output was read to the end, a moment after the exit.
-    await vi.waitFor(() => expect(readFileSync(logFile, 'utf8')).toContain('{"level":"info","message":"hello","n":1}\nnot json\n'));
+    await vi.waitFor(() =>
+      expect(readFileSync(logFile, 'utf8')).toContain('{"level":"info","message":"hello","n":1}\nnot json\n'),
+    );
   });
 
   it('resolves exited once every line was read, the last one without a newline too', async () => {
-    const service = start(script(`for (let i = 0; i < 2_000; i++) console.log(JSON.stringify({ i })); process.stdout.write('{"last":true}', () => process.exit(7));`), {
-      env: {},
-      keepLines: 5_000,
-    });
+    const service = start(
+      script(
+        `for (let i = 0; i < 2_000; i++) console.log(JSON.stringify({ i })); process.stdout.write('{"last":true}', () => process.exit(7));`,
+      ),
+      {
+        env: {},
+        keepLines: 5_000,
+      },
+    );
     expect(await service.exited).toMatchObject({ code: 7, signal: null });
     expect(service.lines()).toHaveLength(2_001);
     expect(service.lines().at(-1)).toEqual({ last: true });
   });
 
   it('keeps only the lines asked for, the newest', async () => {
-    const bundle = script(`for (let i = 0; i < 10; i++) console.log(JSON.stringify({ message: 'line', i, level: i % 2 ? 'warn' : 'info' }));`);
+    const bundle = script(
+      `for (let i = 0; i < 10; i++) console.log(JSON.stringify({ message: 'line', i, level: i % 2 ? 'warn' : 'info' }));`,
+    );
     const service = start(bundle, { env: {}, keepLines: 3, keep: (l) => l.level === 'warn' });
     await service.waitForLine((l) => l.i === 9, { timeoutMs: 10_000 });
     expect(service.lines().map((l) => l.i)).toEqual([5, 7, 9]);
@@ -93,9 +116,14 @@ describe('spawnService', () => {
     expect((await quits.exited).code).toBe(1);
 
     const quiet = start(script(``), { env: {}, name: 'quiet' });
-    await expect(quiet.waitForLine(() => false, { timeoutMs: 50, what: 'nothing' })).rejects.toMatchObject({ code: 'NOT_READY', message: expect.stringContaining('waiting for nothing (quiet') });
+    await expect(quiet.waitForLine(() => false, { timeoutMs: 50, what: 'nothing' })).rejects.toMatchObject({
+      code: 'NOT_READY',
+      message: expect.stringContaining('waiting for nothing (quiet'),
+    });
     const reason = new Error('stopping');
-    await expect(quiet.waitForLine(() => false, { timeoutMs: 10_000, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(quiet.waitForLine(() => false, { timeoutMs: 10_000, signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
     await quiet.stop();
   });
 });

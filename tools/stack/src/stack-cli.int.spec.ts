@@ -76,7 +76,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack('down');
   const pg = join(stateDir, 'postgres');
-  if (lstatSync(pg, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(dirname(readlinkSync(pg)), { recursive: true, force: true });
+  if (lstatSync(pg, { throwIfNoEntry: false })?.isSymbolicLink())
+    rmSync(dirname(readlinkSync(pg)), { recursive: true, force: true });
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -117,19 +118,22 @@ describe('stack commands', () => {
     expect(status.stdout).toBe(first.stdout);
   });
 
-  it.each(['stack:up', 'stack:status'])('eval "$(npm run -s %s)" exports the endpoints to the commands the shell runs next', async (script) => {
-    // A shell with none of the three variables: whatever the next command sees came from the eval.
-    const shellEnv: NodeJS.ProcessEnv = { ...env, NODE: process.execPath };
-    for (const name of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']) delete shellEnv[name];
-    const probe = `console.log(JSON.stringify([process.env.KAFKA_BROKERS, process.env.SCHEMA_REGISTRY_URL, process.env.DATABASE_URL]))`;
-    const result = await sh(`eval "$(npm run -s ${script})" && "$NODE" -e '${probe}'`, shellEnv);
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([
-      `127.0.0.1:${ports[0]}`,
-      `http://127.0.0.1:${ports[2]}/apis/ccompat/v7`,
-      `postgres://spr:spr@127.0.0.1:${ports[4]}/spr`,
-    ]);
-  });
+  it.each(['stack:up', 'stack:status'])(
+    'eval "$(npm run -s %s)" exports the endpoints to the commands the shell runs next',
+    async (script) => {
+      // A shell with none of the three variables: whatever the next command sees came from the eval.
+      const shellEnv: NodeJS.ProcessEnv = { ...env, NODE: process.execPath };
+      for (const name of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']) delete shellEnv[name];
+      const probe = `console.log(JSON.stringify([process.env.KAFKA_BROKERS, process.env.SCHEMA_REGISTRY_URL, process.env.DATABASE_URL]))`;
+      const result = await sh(`eval "$(npm run -s ${script})" && "$NODE" -e '${probe}'`, shellEnv);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual([
+        `127.0.0.1:${ports[0]}`,
+        `http://127.0.0.1:${ports[2]}/apis/ccompat/v7`,
+        `postgres://spr:spr@127.0.0.1:${ports[4]}/spr`,
+      ]);
+    },
+  );
 
   it('down leaves no process and no listening port', async () => {
     const status = await stack('status');

@@ -117,7 +117,14 @@ export async function stackUp(options: StackOptions = {}): Promise<StackReport> 
       if (record && isOurProcess(record.pid, record.marker)) {
         if (await driver.isReady(ctx)) {
           log(`${driver.name.padEnd(9)}already running (pid ${record.pid}, 127.0.0.1:${port})`);
-          services.push({ name: driver.name, version: record.version, state: 'running', pid: record.pid, port, coldStartMs: record.coldStartMs });
+          services.push({
+            name: driver.name,
+            version: record.version,
+            state: 'running',
+            pid: record.pid,
+            port,
+            coldStartMs: record.coldStartMs,
+          });
           continue;
         }
         log(`${driver.name.padEnd(9)}pid ${record.pid} does not answer; restarting it`);
@@ -131,10 +138,25 @@ export async function stackUp(options: StackOptions = {}): Promise<StackReport> 
       const began = performance.now();
       const started = await driver.start(ctx);
       const coldStartMs = Math.round(performance.now() - began);
-      state[driver.name] = { ...started, version: driver.version, port, startedAt: new Date().toISOString(), coldStartMs };
+      state[driver.name] = {
+        ...started,
+        version: driver.version,
+        port,
+        startedAt: new Date().toISOString(),
+        coldStartMs,
+      };
       writeState(config, state);
-      log(`${driver.name.padEnd(9)}ready on 127.0.0.1:${port} (pid ${started.pid}) in ${(coldStartMs / 1000).toFixed(1)}s`);
-      services.push({ name: driver.name, version: driver.version, state: 'started', pid: started.pid, port, coldStartMs });
+      log(
+        `${driver.name.padEnd(9)}ready on 127.0.0.1:${port} (pid ${started.pid}) in ${(coldStartMs / 1000).toFixed(1)}s`,
+      );
+      services.push({
+        name: driver.name,
+        version: driver.version,
+        state: 'started',
+        pid: started.pid,
+        port,
+        coldStartMs,
+      });
     }
     return { services, endpoints: endpoints(config) };
   });
@@ -153,7 +175,9 @@ export async function stackDown(options: StackOptions = {}): Promise<void> {
         continue;
       }
       const outcome = await driver.stop(ctx, record);
-      log(`${driver.name.padEnd(9)}${outcome === 'not-running' ? 'was not running' : `${outcome} (pid ${record.pid})`}`);
+      log(
+        `${driver.name.padEnd(9)}${outcome === 'not-running' ? 'was not running' : `${outcome} (pid ${record.pid})`}`,
+      );
       delete state[driver.name];
       writeState(config, state);
     }
@@ -172,7 +196,14 @@ export async function stackStatus(options: StackOptions = {}): Promise<StackRepo
       continue;
     }
     const ready = await driver.isReady(ctx);
-    services.push({ name: driver.name, version: record.version, state: ready ? 'running' : 'unhealthy', pid: record.pid, port, coldStartMs: record.coldStartMs });
+    services.push({
+      name: driver.name,
+      version: record.version,
+      state: ready ? 'running' : 'unhealthy',
+      pid: record.pid,
+      port,
+      coldStartMs: record.coldStartMs,
+    });
   }
   return { services, endpoints: endpoints(ctx.config) };
 }

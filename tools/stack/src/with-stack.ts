@@ -53,7 +53,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    log(error instanceof StackError ? `error [${error.code}]: ${error.message}` : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(
+      error instanceof StackError
+        ? `error [${error.code}]: ${error.message}`
+        : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exit(1);
   },
 );

@@ -51,11 +51,20 @@ describe('backpressure', () => {
       await locker.query('begin');
       await locker.query('lock table payments in exclusive mode');
       const stallEnds = Date.now() + STALL_MS;
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(consumer.pid, (p) => readFileSync(p, 'utf8')))), 250);
+      const sampler = setInterval(
+        () =>
+          (peakRss = Math.max(
+            peakRss,
+            rssMb(consumer.pid, (p) => readFileSync(p, 'utf8')),
+          )),
+        250,
+      );
       try {
         const slices = 10;
         for (let i = 0; i < slices; i++) {
-          await fx.publish(duringStall.slice((i * duringStall.length) / slices, ((i + 1) * duringStall.length) / slices));
+          await fx.publish(
+            duringStall.slice((i * duringStall.length) / slices, ((i + 1) * duringStall.length) / slices),
+          );
           await new Promise((r) => setTimeout(r, (STALL_MS / slices) * 0.8)); // producing at a steady rate is the load, not a wait for a condition
         }
         const paused = await consumer.waitForLog(/^pausing fetches/, Math.max(1_000, stallEnds - Date.now()));
@@ -67,7 +76,9 @@ describe('backpressure', () => {
       }
       await consumer.waitForLog(/^resuming fetches/);
       await fx.waitForDrain(groupId);
-      process.stderr.write(`[backpressure] RSS steady ${steadyRss.toFixed(0)} MB, peak during the stall ${peakRss.toFixed(0)} MB (bound ${RSS_BOUND_MB} MB)\n`);
+      process.stderr.write(
+        `[backpressure] RSS steady ${steadyRss.toFixed(0)} MB, peak during the stall ${peakRss.toFixed(0)} MB (bound ${RSS_BOUND_MB} MB)\n`,
+      );
     } finally {
       await locker.end();
       await consumer.stop();
@@ -77,6 +88,13 @@ describe('backpressure', () => {
     // Membership held through the stall: no rebalance, so no partition was claimed twice.
     const claims = consumer.lines().filter((l) => l.message === 'claimed partition; seeking to the stored offset');
     expect(claims).toHaveLength(6);
-    expect(await verifyLedger(fx.pool, events)).toEqual({ duplicated: 0, lost: 0, orderViolations: 0, drifted: 0, gaps: 0, net: 0n });
+    expect(await verifyLedger(fx.pool, events)).toEqual({
+      duplicated: 0,
+      lost: 0,
+      orderViolations: 0,
+      drifted: 0,
+      gaps: 0,
+      net: 0n,
+    });
   });
 });

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => fx.close());
 
-const storedTotal = async (groupId: string) => Number((await readGroupOffsets(fx.pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n));
+const storedTotal = async (groupId: string) =>
+  Number((await readGroupOffsets(fx.pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n));
 
 describe('crash safety', () => {
   it('SIGKILL at every fault point, and at a random moment, loses and duplicates nothing', async () => {
@@ -29,14 +30,22 @@ describe('crash safety', () => {
     for (const point of FAULT_POINTS) {
       const victim = spawnConsumer({ ...env, SPR_FAULT_POINT: `${point}:3` });
       const exit = await victim.exited;
-      expect(exit.signal, `the consumer should have died at ${point}: ${JSON.stringify(victim.lines().slice(-3))}`).toBe('SIGKILL');
-      expect(victim.lines().some((l) => l.point === point), JSON.stringify(victim.lines().slice(-5))).toBe(true);
+      expect(
+        exit.signal,
+        `the consumer should have died at ${point}: ${JSON.stringify(victim.lines().slice(-3))}`,
+      ).toBe('SIGKILL');
+      expect(
+        victim.lines().some((l) => l.point === point),
+        JSON.stringify(victim.lines().slice(-5)),
+      ).toBe(true);
     }
 
     // And once at a moment nobody chose: after some progress, while it works.
     const before = await storedTotal(groupId);
     const random = spawnConsumer(env);
-    await waitFor(async () => (await storedTotal(groupId)) > before + 1_000, { what: 'progress before the random kill' });
+    await waitFor(async () => (await storedTotal(groupId)) > before + 1_000, {
+      what: 'progress before the random kill',
+    });
     random.signal('SIGKILL');
     expect((await random.exited).signal).toBe('SIGKILL');
 

@@ -89,7 +89,18 @@ describe('poison, gaps and redrive', () => {
     // Same event id as an applied event, different content.
     const reused = { ...events2[0]!, payload: { ...events2[0]!.payload, amount_minor: 1n } } as PaymentEvent;
     // A capture of a payment that was never initiated: the domain refuses it.
-    const illegal = { type: 'PaymentCaptured', payload: { ...events1[1]!.payload, entity_id: refused!, event_id: '5a0f0000-0000-4000-8000-000000000001', seq: 1n, amount_minor: 10n, currency: 'EUR', acquirer_reference: null } } as unknown as PaymentEvent;
+    const illegal = {
+      type: 'PaymentCaptured',
+      payload: {
+        ...events1[1]!.payload,
+        entity_id: refused!,
+        event_id: '5a0f0000-0000-4000-8000-000000000001',
+        seq: 1n,
+        amount_minor: 10n,
+        currency: 'EUR',
+        acquirer_reference: null,
+      },
+    } as unknown as PaymentEvent;
     await fx.publish([reused]);
     await fx.publish([illegal]);
     // The rest: good1 and good2 continue; gapped misses seq 2 for now; abandoned misses seq 4 for good.
@@ -103,35 +114,73 @@ describe('poison, gaps and redrive', () => {
     const ledger = createLedgerHandler();
     const handler: FoldHandler<PaymentEvent, Payment, LedgerPosting> = {
       ...ledger,
-      fold: (state, event, context) => (refundsBroken && event.type === 'PaymentRefunded' ? { kind: 'rejected', reason: 'HANDLER_BUG', error: 'refunds are broken' } : ledger.fold(state, event, context)),
+      fold: (state, event, context) =>
+        refundsBroken && event.type === 'PaymentRefunded'
+          ? { kind: 'rejected', reason: 'HANDLER_BUG', error: 'refunds are broken' }
+          : ledger.fold(state, event, context),
     };
     const config = fx.config();
     const pool = fx.pool;
     const decoder = createPaymentDecoder(fx.codec);
-    const runtime = createConsumerRuntime({ kafka: fx.kafka, pool, groupId: config.groupId, topic: fx.topic, decoder, handler, logger: fx.logger, sessionTimeoutMs: 6_000, maxMessageBytes: OVERSIZE - 1 });
+    const runtime = createConsumerRuntime({
+      kafka: fx.kafka,
+      pool,
+      groupId: config.groupId,
+      topic: fx.topic,
+      decoder,
+      handler,
+      logger: fx.logger,
+      sessionTimeoutMs: 6_000,
+      maxMessageBytes: OVERSIZE - 1,
+    });
     await runtime.start();
     try {
       await fx.waitForDrain(config.groupId);
-      const reasons = await pool.query<{ reason_code: string }>('select reason_code from dead_letters order by "offset"');
-      expect(reasons.rows.map((r) => r.reason_code).sort()).toEqual(
-        ['BAD_MAGIC_BYTE', 'TRUNCATED', 'UNKNOWN_SCHEMA_ID', 'TOMBSTONE', 'OVERSIZE', 'KEY_MISMATCH', 'EVENT_ID_REUSED', 'ILLEGAL_TRANSITION', 'HANDLER_BUG'].sort(),
+      const reasons = await pool.query<{ reason_code: string }>(
+        'select reason_code from dead_letters order by "offset"',
       );
-      const raw = await pool.query<{ n: number }>(`select count(*)::int as n from dead_letters where reason_code = 'OVERSIZE' and length(value) = $1`, [OVERSIZE]);
+      expect(reasons.rows.map((r) => r.reason_code).sort()).toEqual(
+        [
+          'BAD_MAGIC_BYTE',
+          'TRUNCATED',
+          'UNKNOWN_SCHEMA_ID',
+          'TOMBSTONE',
+          'OVERSIZE',
+          'KEY_MISMATCH',
+          'EVENT_ID_REUSED',
+          'ILLEGAL_TRANSITION',
+          'HANDLER_BUG',
+        ].sort(),
+      );
+      const raw = await pool.query<{ n: number }>(
+        `select count(*)::int as n from dead_letters where reason_code = 'OVERSIZE' and length(value) = $1`,
+        [OVERSIZE],
+      );
       expect(raw.rows[0]!.n).toBe(1); // the raw bytes are kept
 
-      const state = async (id: string) => (await pool.query<{ state: string }>('select state from payments where payment_id = $1', [id])).rows[0]?.state;
+      const state = async (id: string) =>
+        (await pool.query<{ state: string }>('select state from payments where payment_id = $1', [id])).rows[0]?.state;
       // Flowing entities reached their final state despite the poison around them.
       expect(await state(good1!)).toBe(finalState(events1));
       expect(await state(good2!)).toBe(finalState(events2));
       // Only the gapped entities wait; their later events are parked in order.
       expect(await state(gapped!)).toBe('initiated');
-      const parked = await pool.query<{ entity_id: string; seq: string }>(`select entity_id, seq from parked_events where status = 'parked' order by entity_id, seq`);
-      expect(parked.rows.filter((r) => r.entity_id === gapped).map((r) => Number(r.seq))).toEqual(gappedEvents.slice(2).map((_, i) => i + 3));
+      const parked = await pool.query<{ entity_id: string; seq: string }>(
+        `select entity_id, seq from parked_events where status = 'parked' order by entity_id, seq`,
+      );
+      expect(parked.rows.filter((r) => r.entity_id === gapped).map((r) => Number(r.seq))).toEqual(
+        gappedEvents.slice(2).map((_, i) => i + 3),
+      );
 
       // The missing event arrives: the gapped payment applies it, then its parked events, in order.
       await fx.publish([gappedEvents[1]!]);
-      await waitFor(async () => (await state(gapped!)) === finalState(gappedEvents), { what: `${gapped} to catch up after its missing event` });
-      const applied = await pool.query<{ seq: string }>(`select seq from ledger_entries where payment_id = $1 order by id`, [gapped]);
+      await waitFor(async () => (await state(gapped!)) === finalState(gappedEvents), {
+        what: `${gapped} to catch up after its missing event`,
+      });
+      const applied = await pool.query<{ seq: string }>(
+        `select seq from ledger_entries where payment_id = $1 order by id`,
+        [gapped],
+      );
       const seqs = applied.rows.map((r) => Number(r.seq));
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     } finally {
@@ -143,12 +192,26 @@ describe('poison, gaps and redrive', () => {
     const ctx = { pool, groupId: config.groupId, decoder, handler };
     const redriven = await redriveDeadLetters(ctx, { reasonCode: 'HANDLER_BUG' });
     expect(redriven.applied).toBe(1);
-    expect(await pool.query<{ state: string }>('select state from payments where payment_id = $1', [buggy]).then((r) => r.rows[0]?.state)).toBe(finalState(buggyEvents));
-    const released = await redriveParked(ctx, { entity: { entityType: 'payment', entityId: abandoned! }, release: true });
+    expect(
+      await pool
+        .query<{ state: string }>('select state from payments where payment_id = $1', [buggy])
+        .then((r) => r.rows[0]?.state),
+    ).toBe(finalState(buggyEvents));
+    const released = await redriveParked(ctx, {
+      entity: { entityType: 'payment', entityId: abandoned! },
+      release: true,
+    });
     expect(released).toMatchObject({ entities: 1, released: 1, applied: 1, stillParked: 0 });
-    const abandonedRow = await pool.query<{ refunded_minor: string }>('select refunded_minor from payments where payment_id = $1', [abandoned]);
-    expect(BigInt(abandonedRow.rows[0]!.refunded_minor)).toBe((abandonedEvents[4]!.payload as { amount_minor: bigint }).amount_minor);
-    const stillDead = await pool.query<{ reason_code: string }>(`select reason_code from dead_letters where status = 'dead' and reason_code = 'HANDLER_BUG'`);
+    const abandonedRow = await pool.query<{ refunded_minor: string }>(
+      'select refunded_minor from payments where payment_id = $1',
+      [abandoned],
+    );
+    expect(BigInt(abandonedRow.rows[0]!.refunded_minor)).toBe(
+      (abandonedEvents[4]!.payload as { amount_minor: bigint }).amount_minor,
+    );
+    const stillDead = await pool.query<{ reason_code: string }>(
+      `select reason_code from dead_letters where status = 'dead' and reason_code = 'HANDLER_BUG'`,
+    );
     expect(stillDead.rows).toEqual([]);
   });
 });

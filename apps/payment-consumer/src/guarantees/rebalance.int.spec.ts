@@ -23,13 +23,21 @@ describe('rebalance', () => {
     expect(events.length).toBeGreaterThanOrEqual(50_000);
     const groupId = uniqueName('rebalance_group');
     const env = fx.env({ CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: '250', LOG_LEVEL: 'warn' });
-    const progress = async () => Number((await readGroupOffsets(fx.pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n));
+    const progress = async () =>
+      Number((await readGroupOffsets(fx.pool, groupId)).reduce((sum, o) => sum + o.nextOffset, 0n));
     // A member that exits without being told to fails the test at once (with its log, below), not after a timeout.
     let memberExited: (error: Error) => void = () => undefined;
     const unexpectedExit = new Promise<never>((_, reject) => (memberExited = reject));
     unexpectedExit.catch(() => undefined); // raced below; never left unhandled
-    const orExit = <T,>(work: Promise<T>) => Promise.race([work, unexpectedExit]);
-    const reach = (fraction: number) => orExit(waitFor(async () => (await progress()) >= events.length * fraction, { what: `${fraction * 100}% of the events`, timeoutMs: 120_000, intervalMs: 50 }));
+    const orExit = <T>(work: Promise<T>) => Promise.race([work, unexpectedExit]);
+    const reach = (fraction: number) =>
+      orExit(
+        waitFor(async () => (await progress()) >= events.length * fraction, {
+          what: `${fraction * 100}% of the events`,
+          timeoutMs: 120_000,
+          intervalMs: 50,
+        }),
+      );
 
     // Half the events are there before the first member starts, half arrive while membership changes.
     await fx.publish(events.slice(0, events.length / 2));
@@ -39,7 +47,12 @@ describe('rebalance', () => {
       const member = spawnConsumer(env);
       members.push(member);
       void member.exited.then(({ code, signal }) => {
-        if (!leaving.has(member)) memberExited(new Error(`member ${members.indexOf(member) + 1} (pid ${member.pid}) exited on its own: code ${code}, signal ${signal}`));
+        if (!leaving.has(member))
+          memberExited(
+            new Error(
+              `member ${members.indexOf(member) + 1} (pid ${member.pid}) exited on its own: code ${code}, signal ${signal}`,
+            ),
+          );
       });
       return member;
     };
@@ -67,11 +80,26 @@ describe('rebalance', () => {
       await orExit(fx.waitForDrain(groupId, 180_000));
     } catch (error) {
       // What each member logged: a stalled wait alone does not say which member stopped working, or why.
-      members.forEach((m, i) => console.error(`member ${i + 1} (pid ${m.pid}), last log lines:\n${m.lines().slice(-40).map((l) => JSON.stringify(l)).join('\n')}`));
+      members.forEach((m, i) =>
+        console.error(
+          `member ${i + 1} (pid ${m.pid}), last log lines:\n${m
+            .lines()
+            .slice(-40)
+            .map((l) => JSON.stringify(l))
+            .join('\n')}`,
+        ),
+      );
       throw error;
     } finally {
       for (const member of members) await leave(member).stop();
     }
-    expect(await verifyLedger(fx.pool, events)).toEqual({ duplicated: 0, lost: 0, orderViolations: 0, drifted: 0, gaps: 0, net: 0n });
+    expect(await verifyLedger(fx.pool, events)).toEqual({
+      duplicated: 0,
+      lost: 0,
+      orderViolations: 0,
+      drifted: 0,
+      gaps: 0,
+      net: 0n,
+    });
   });
 });

@@ -31,7 +31,11 @@ describe('deterministic replay', () => {
       before = await ledgerDigest(fx.pool);
       // An operator resets the stored offsets to the start of the log while the consumer runs.
       for (const o of await readGroupOffsets(fx.pool, config.groupId)) {
-        await resetPartitionOffset(fx.pool, { groupId: config.groupId, topic: o.topic, partition: o.partition }, o.firstOffset);
+        await resetPartitionOffset(
+          fx.pool,
+          { groupId: config.groupId, topic: o.topic, partition: o.partition },
+          o.firstOffset,
+        );
       }
       // The next event makes the consumer notice, seek back and re-read everything.
       await fx.publish([last]);
@@ -54,12 +58,20 @@ describe('deterministic replay', () => {
     try {
       await migrateDatabase(pool);
       const freshGroup = uniqueName('replay_fresh');
-      const fresh = createPaymentConsumer(fx.config({ DATABASE_URL: empty.databaseUrl, CONSUMER_GROUP: freshGroup }), fx.logger);
+      const fresh = createPaymentConsumer(
+        fx.config({ DATABASE_URL: empty.databaseUrl, CONSUMER_GROUP: freshGroup }),
+        fx.logger,
+      );
       await fresh.start();
       try {
-        await waitFor(async () => Number((await readGroupOffsets(pool, freshGroup)).reduce((sum, o) => sum + o.nextOffset, 0n)) === events.length, {
-          what: 'the fresh replay to finish',
-        });
+        await waitFor(
+          async () =>
+            Number((await readGroupOffsets(pool, freshGroup)).reduce((sum, o) => sum + o.nextOffset, 0n)) ===
+            events.length,
+          {
+            what: 'the fresh replay to finish',
+          },
+        );
       } finally {
         await fresh.stop();
       }

@@ -27,7 +27,12 @@ describe('zombie fencing', () => {
     const groupId = uniqueName('zombie_group');
     // A frozen process holds any transaction it has open; PostgreSQL ends it after this long (the ledger's chunks
     // hold none between their read and their write, decision 0009; a redrive or an apply handler would).
-    const env = fx.env({ CONSUMER_GROUP: groupId, CHUNK_MAX_EVENTS: '100', LOG_LEVEL: 'info', IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000' });
+    const env = fx.env({
+      CONSUMER_GROUP: groupId,
+      CHUNK_MAX_EVENTS: '100',
+      LOG_LEVEL: 'info',
+      IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000',
+    });
 
     // The zombie freezes itself (every partition's work with it) after one chunk's read, before its write, whose
     // first statement is the fenced offset update.
@@ -37,18 +42,33 @@ describe('zombie fencing', () => {
     const successor = spawnConsumer(env);
     try {
       // The group evicts the frozen member after its session timeout; the successor claims every partition.
-      await waitFor(() => ownsEveryPartition(groupId, successor.pid), { what: 'the successor to claim every partition in PostgreSQL', timeoutMs: 120_000 });
+      await waitFor(() => ownsEveryPartition(groupId, successor.pid), {
+        what: 'the successor to claim every partition in PostgreSQL',
+        timeoutMs: 120_000,
+      });
       zombie.signal('SIGCONT');
       await fx.waitForDrain(groupId);
     } catch (error) {
-      console.error('successor', JSON.stringify(successor.lines().slice(-15)), 'zombie', JSON.stringify(zombie.lines().slice(-15)));
+      console.error(
+        'successor',
+        JSON.stringify(successor.lines().slice(-15)),
+        'zombie',
+        JSON.stringify(zombie.lines().slice(-15)),
+      );
       throw error;
     } finally {
       await zombie.stop();
       await successor.stop();
     }
     // The frozen chunk's records and effects would be there twice (or its offsets skipped) had it committed.
-    expect(await verifyLedger(fx.pool, events)).toEqual({ duplicated: 0, lost: 0, orderViolations: 0, drifted: 0, gaps: 0, net: 0n });
+    expect(await verifyLedger(fx.pool, events)).toEqual({
+      duplicated: 0,
+      lost: 0,
+      orderViolations: 0,
+      drifted: 0,
+      gaps: 0,
+      net: 0n,
+    });
   });
 });
 

@@ -19,7 +19,11 @@ export interface ConsumerProcess {
 
 /** The payment consumer as its own process (`node dist/main.mjs`), as it runs in production. */
 export function spawnConsumer(env: NodeJS.ProcessEnv): ConsumerProcess {
-  const service = spawnService(MAIN, { name: 'payment consumer', env: { ...process.env, ...env }, keepLines: KEPT_LINES });
+  const service = spawnService(MAIN, {
+    name: 'payment consumer',
+    env: { ...process.env, ...env },
+    keepLines: KEPT_LINES,
+  });
   const exited = service.exited.then(({ code, signal }) => ({ code, signal }));
   return {
     pid: service.pid,
@@ -27,7 +31,10 @@ export function spawnConsumer(env: NodeJS.ProcessEnv): ConsumerProcess {
     lines: () => service.lines(),
     async waitForLog(message, timeoutMs = 60_000) {
       const what = `a consumer log line matching ${message}`;
-      const line = await service.waitForLine((l) => typeof l.message === 'string' && message.test(l.message), { timeoutMs, what });
+      const line = await service.waitForLine((l) => typeof l.message === 'string' && message.test(l.message), {
+        timeoutMs,
+        what,
+      });
       if (!line) throw new Error(`the consumer exited (${JSON.stringify(service.exitInfo())}) before ${what}`);
       return line;
     },

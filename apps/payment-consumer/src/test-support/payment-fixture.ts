@@ -3,7 +3,15 @@ import { createPaymentCodec, type PaymentCodec, type PaymentEvent } from '@spr/c
 import { migrateDatabase } from '@spr/ledger-db';
 import { createLogger, type Logger } from '@spr/observability';
 import { createSchemaRegistryClient, createSequencedProducer, type SequencedProducer } from '@spr/routing';
-import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, uniqueName, waitFor, type TestDatabaseSchema } from '@spr/testing';
+import {
+  createTestDatabaseSchema,
+  createTestTopic,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+  type TestDatabaseSchema,
+} from '@spr/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { paymentConsumerConfigFromEnv, type PaymentConsumerConfig } from '../config.ts';
@@ -41,7 +49,10 @@ export async function createPaymentFixture(prefix: string): Promise<PaymentFixtu
   const codec = createPaymentCodec({ registry: createSchemaRegistryClient({ url: stack.schemaRegistryUrl }), topic });
   const producer = createSequencedProducer<PaymentEvent>({ kafka, topic, partitionCount: PARTITIONS, encoder: codec });
   await producer.start();
-  const logger = createLogger({ service: 'payment-consumer-test', level: (process.env.TEST_LOG_LEVEL as 'warn' | undefined) ?? 'warn' });
+  const logger = createLogger({
+    service: 'payment-consumer-test',
+    level: (process.env.TEST_LOG_LEVEL as 'warn' | undefined) ?? 'warn',
+  });
 
   const env = (overrides: Record<string, string> = {}): NodeJS.ProcessEnv => ({
     DATABASE_URL: schema.databaseUrl,
@@ -69,7 +80,17 @@ export async function createPaymentFixture(prefix: string): Promise<PaymentFixtu
       const sends: Promise<unknown>[] = [];
       for (const event of events) {
         const p = event.payload;
-        sends.push(producer.send({ entityType: p.entity_type, entityId: p.entity_id, seq: p.seq, eventId: p.event_id, eventType: event.type, correlationId: p.correlation_id, event }));
+        sends.push(
+          producer.send({
+            entityType: p.entity_type,
+            entityId: p.entity_id,
+            seq: p.seq,
+            eventId: p.event_id,
+            eventType: event.type,
+            correlationId: p.correlation_id,
+            event,
+          }),
+        );
       }
       await Promise.all(sends);
       return sends.length;
@@ -78,7 +99,9 @@ export async function createPaymentFixture(prefix: string): Promise<PaymentFixtu
       const ends = await admin.fetchTopicOffsets(topic);
       await waitFor(
         async () => {
-          const stored = new Map((await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]));
+          const stored = new Map(
+            (await readGroupOffsets(pool, groupId, topic)).map((o) => [o.partition, o.nextOffset]),
+          );
           return ends.every((e) => (stored.get(e.partition) ?? 0n) >= BigInt(e.high));
         },
         { what: `group ${groupId} to reach the end of ${topic}`, timeoutMs, intervalMs: 100 },

@@ -26,7 +26,9 @@ export async function verifyLedger(pool: pg.Pool, events: readonly PaymentEvent[
   const expected = new Map<string, { payment?: Payment; lastSeq: bigint }>();
   /** Legs each event must have posted, by event id (the ledger transaction id). */
   const expectedLegs = new Map<string, number>();
-  const ordered = [...events].sort((a, b) => (a.payload.seq < b.payload.seq ? -1 : a.payload.seq > b.payload.seq ? 1 : 0));
+  const ordered = [...events].sort((a, b) =>
+    a.payload.seq < b.payload.seq ? -1 : a.payload.seq > b.payload.seq ? 1 : 0,
+  );
   for (const e of ordered) {
     const entry = expected.get(e.payload.entity_id) ?? { lastSeq: 0n };
     if (e.payload.seq <= entry.lastSeq) continue; // a redelivery
@@ -39,8 +41,13 @@ export async function verifyLedger(pool: pg.Pool, events: readonly PaymentEvent[
     expected.set(e.payload.entity_id, entry);
   }
   const ids = [...new Set(events.map((e) => e.payload.event_id))];
-  const recorded = await pool.query<{ n: number }>(`select count(*)::int as n from processed_events where event_id = any($1::uuid[])`, [ids]);
-  const legs = await pool.query<{ tx_id: string; n: number }>('select tx_id, count(*)::int as n from ledger_entries group by tx_id');
+  const recorded = await pool.query<{ n: number }>(
+    `select count(*)::int as n from processed_events where event_id = any($1::uuid[])`,
+    [ids],
+  );
+  const legs = await pool.query<{ tx_id: string; n: number }>(
+    'select tx_id, count(*)::int as n from ledger_entries group by tx_id',
+  );
   const postedLegs = new Map(legs.rows.map((r) => [r.tx_id, r.n]));
   let duplicated = 0;
   let missingEffects = 0;
@@ -57,7 +64,13 @@ export async function verifyLedger(pool: pg.Pool, events: readonly PaymentEvent[
        ) s where previous is not null and seq < previous group by payment_id
      ) v`,
   );
-  const rows = await pool.query<{ payment_id: string; state: string; captured_minor: string; refunded_minor: string; applied_seq: string | null }>(
+  const rows = await pool.query<{
+    payment_id: string;
+    state: string;
+    captured_minor: string;
+    refunded_minor: string;
+    applied_seq: string | null;
+  }>(
     `select p.payment_id, p.state, p.captured_minor, p.refunded_minor, e.applied_seq
        from payments p left join entity_progress e on e.entity_type = 'payment' and e.entity_id = p.payment_id`,
   );
@@ -67,7 +80,13 @@ export async function verifyLedger(pool: pg.Pool, events: readonly PaymentEvent[
   for (const [id, want] of expected) {
     const row = stored.get(id);
     if (!want.payment) continue;
-    if (!row || row.state !== want.payment.state || BigInt(row.captured_minor) !== want.payment.capturedMinor || BigInt(row.refunded_minor) !== want.payment.refundedMinor) drifted++;
+    if (
+      !row ||
+      row.state !== want.payment.state ||
+      BigInt(row.captured_minor) !== want.payment.capturedMinor ||
+      BigInt(row.refunded_minor) !== want.payment.refundedMinor
+    )
+      drifted++;
     if (!row || BigInt(row.applied_seq ?? 0) !== want.lastSeq) gaps++;
   }
   const net = await pool.query<{ net: string }>('select coalesce(sum(balance_minor), 0) as net from account_balances');

@@ -8,7 +8,15 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { createPaymentCodec, type PaymentEvent } from '@spr/contracts';
 import { migrateDatabase } from '@spr/ledger-db';
 import { createLogger } from '@spr/observability';
-import { createTestDatabaseSchema, createTestTopic, testKafka, testStack, uniqueName, waitFor, type TestDatabaseSchema } from '@spr/testing';
+import {
+  createTestDatabaseSchema,
+  createTestTopic,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+  type TestDatabaseSchema,
+} from '@spr/testing';
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { hashApiKey } from '../api-keys.ts';
@@ -80,7 +88,9 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     await migrateDatabase(migrator).finally(() => migrator.end());
     const admin = kafka.admin();
     await admin.connect();
-    topic = await createTestTopic(admin, { prefix: 'gateway_payments', partitions: 6 }).finally(() => admin.disconnect());
+    topic = await createTestTopic(admin, { prefix: 'gateway_payments', partitions: 6 }).finally(() =>
+      admin.disconnect(),
+    );
   }
   const assertions = new pg.Pool({ connectionString: schema.databaseUrl, max: 4 });
   assertions.on('error', () => undefined);
@@ -102,7 +112,9 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  const gateway = createGateway(config, { logger: createLogger({ service: 'producer-gateway', level: 'debug', destination }) });
+  const gateway = createGateway(config, {
+    logger: createLogger({ service: 'producer-gateway', level: 'debug', destination }),
+  });
   const { port } = await gateway.start();
   const baseUrl = `http://127.0.0.1:${port}`;
 
@@ -118,7 +130,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     async call(method, path, call = {}) {
       const headers: Record<string, string> = { ...call.headers };
       if (call.apiKey !== null) headers['x-api-key'] ??= call.apiKey ?? API_KEY;
-      if (method === 'POST' && call.idempotencyKey !== null) headers['idempotency-key'] ??= call.idempotencyKey ?? uniqueName('idem');
+      if (method === 'POST' && call.idempotencyKey !== null)
+        headers['idempotency-key'] ??= call.idempotencyKey ?? uniqueName('idem');
       let body: string | undefined;
       if (call.rawBody !== undefined) body = call.rawBody;
       else if (call.body !== undefined) body = JSON.stringify(call.body);
@@ -153,7 +166,12 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   };
 }
 
-async function dropTopicAndSchema(kafka: Kafka, topic: string, schema: TestDatabaseSchema, registryUrl: string): Promise<void> {
+async function dropTopicAndSchema(
+  kafka: Kafka,
+  topic: string,
+  schema: TestDatabaseSchema,
+  registryUrl: string,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: [topic] }).finally(() => admin.disconnect());
@@ -206,7 +224,14 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<TopicReade
         failures.push(`${partition}@${message.offset}: ${decoded.reason} ${decoded.error}`);
         return;
       }
-      events.push({ key: message.key!.toString(), partition, offset: BigInt(message.offset), headers: textHeaders(message.headers), event: decoded.event, receivedAt: Date.now() });
+      events.push({
+        key: message.key!.toString(),
+        partition,
+        offset: BigInt(message.offset),
+        headers: textHeaders(message.headers),
+        event: decoded.event,
+        receivedAt: Date.now(),
+      });
     },
   });
   await waitFor(() => joined, { what: `the reader of ${topic} to join its group` });
@@ -227,5 +252,7 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<TopicReade
 }
 
 function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString() : String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString() : String(v)]),
+  );
 }

@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readEnv, runService, shutdownTimeoutMsFromEnv } from '../index.ts';
 
-const line = (level: string) => (fields: object, message: string) => process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+const line = (level: string) => (fields: object, message: string) =>
+  process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
 const logger = { info: line('info'), error: line('error'), fatal: line('fatal') };
 
 void runService(

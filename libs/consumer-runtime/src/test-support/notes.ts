@@ -14,7 +14,13 @@ export const noteDecoder: EventDecoder<Note> = {
     return {
       ok: true,
       event: note,
-      identity: { eventId: note.id, entityType: 'note', entityId: note.entity, seq: BigInt(note.seq), payloadHash: createHash('sha256').update(message.value!).digest() },
+      identity: {
+        eventId: note.id,
+        entityType: 'note',
+        entityId: note.entity,
+        seq: BigInt(note.seq),
+        payloadHash: createHash('sha256').update(message.value!).digest(),
+      },
     };
   },
 };
@@ -22,7 +28,8 @@ export const noteDecoder: EventDecoder<Note> = {
 /** Notes `fromSeq..toSeq` of each of `entities` entities, interleaved across entities. */
 export function makeNotes(entities: number, fromSeq: number, toSeq: number, prefix = 'n'): Note[] {
   const notes: Note[] = [];
-  for (let seq = fromSeq; seq <= toSeq; seq++) for (let e = 0; e < entities; e++) notes.push({ id: randomUUID(), entity: `${prefix}-${e}`, seq });
+  for (let seq = fromSeq; seq <= toSeq; seq++)
+    for (let e = 0; e < entities; e++) notes.push({ id: randomUUID(), entity: `${prefix}-${e}`, seq });
   return notes;
 }
 

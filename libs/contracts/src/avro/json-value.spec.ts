@@ -47,8 +47,12 @@ describe('the contract JSON form', () => {
   });
 
   it('names the field of a value that does not fit', () => {
-    expect(() => fromJsonValue(type, { ...json, amount_minor: 12 })).toThrowError(/field 'amount_minor': expected a long as a decimal string, got 12/);
-    expect(() => fromJsonValue(type, { ...json, at: 'yesterday' })).toThrowError(/field 'at': expected an ISO-8601 timestamp/);
+    expect(() => fromJsonValue(type, { ...json, amount_minor: 12 })).toThrowError(
+      /field 'amount_minor': expected a long as a decimal string, got 12/,
+    );
+    expect(() => fromJsonValue(type, { ...json, at: 'yesterday' })).toThrowError(
+      /field 'at': expected an ISO-8601 timestamp/,
+    );
     expect(() => fromJsonValue(type, { ...json, inner: { n: 'three' } })).toThrowError(/field 'inner.n': expected int/);
     expect(() => fromJsonValue(type, { ...json, extra: 1 })).toThrowError(/dev.spr.test.T has no field 'extra'/);
     expect(() => fromJsonValue(type, { ...json, kind: 'C' })).toThrowError(ContractError);

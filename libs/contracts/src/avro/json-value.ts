@@ -38,10 +38,13 @@ export function toJsonValue(type: avro.Type, value: unknown): JsonValue {
     if (!branch) throw invalidJson('', `${String(value)} matches no branch of ${label(type)}`);
     return toJsonValue(branch, value);
   }
-  if (type instanceof avro.types.ArrayType) return (value as unknown[]).map((item) => toJsonValue(type.itemsType, item));
+  if (type instanceof avro.types.ArrayType)
+    return (value as unknown[]).map((item) => toJsonValue(type.itemsType, item));
   if (type instanceof avro.types.MapType) {
     const values = type.valuesType as avro.Type;
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsonValue(values, v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsonValue(values, v)]),
+    );
   }
   if (type instanceof avro.types.LogicalType) return toJsonValue(type.underlyingType, value);
   throw invalidJson('', `unsupported Avro type ${type.typeName}`);
@@ -82,7 +85,9 @@ export function fromJsonValue(type: avro.Type, json: unknown, path = ''): unknow
   }
   if (type instanceof avro.types.MapType) {
     const values = type.valuesType as avro.Type;
-    return Object.fromEntries(Object.entries(asObject(json, path)).map(([k, v]) => [k, fromJsonValue(values, v, `${path}.${k}`)]));
+    return Object.fromEntries(
+      Object.entries(asObject(json, path)).map(([k, v]) => [k, fromJsonValue(values, v, `${path}.${k}`)]),
+    );
   }
   if (type instanceof avro.types.LogicalType) return fromJsonValue(type.underlyingType, json, path);
   if (!type.isValid(json)) throw invalidJson(path, `expected ${label(type)}, got ${JSON.stringify(json)}`);
@@ -93,7 +98,8 @@ function recordFromJson(type: avro.types.RecordType, json: unknown, path: string
   const object = asObject(json, path);
   const names = new Set(type.fields.map((field) => field.name));
   const unknown = Object.keys(object).filter((key) => !names.has(key));
-  if (unknown.length > 0) throw invalidJson(path, `${type.name} has no field ${unknown.map((k) => `'${k}'`).join(', ')}`);
+  if (unknown.length > 0)
+    throw invalidJson(path, `${type.name} has no field ${unknown.map((k) => `'${k}'`).join(', ')}`);
   const record: Record<string, unknown> = {};
   for (const field of type.fields) {
     const fieldPath = path ? `${path}.${field.name}` : field.name;

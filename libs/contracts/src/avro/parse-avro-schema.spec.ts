@@ -6,7 +6,13 @@ const record = (fields: unknown[]) => ({ type: 'record', name: 'T', namespace: '
 
 describe('parseAvroSchema', () => {
   it('reads and writes long as bigint over the whole 64-bit range', () => {
-    const type = parseAvroSchema(record([{ name: 'a', type: 'long' }, { name: 'b', type: { type: 'long' } }, { name: 'c', type: ['null', 'long'], default: null }]));
+    const type = parseAvroSchema(
+      record([
+        { name: 'a', type: 'long' },
+        { name: 'b', type: { type: 'long' } },
+        { name: 'c', type: ['null', 'long'], default: null },
+      ]),
+    );
     for (const value of [-(2n ** 63n), -1n, 0n, 2n ** 53n + 1n, 2n ** 63n - 1n]) {
       const decoded = type.fromBuffer(type.toBuffer({ a: value, b: value, c: value }));
       expect(decoded).toEqual({ a: value, b: value, c: value });
@@ -34,15 +40,24 @@ describe('parseAvroSchema', () => {
 
   it('resolves a plain long writer into a timestamp-millis reader, and the reverse', () => {
     const asLong = parseAvroSchema(record([{ name: 'at', type: 'long' }]));
-    const asTimestamp = parseAvroSchema(record([{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }]));
+    const asTimestamp = parseAvroSchema(
+      record([{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }]),
+    );
     const bytes = asLong.toBuffer({ at: 1_741_944_413_589n });
-    expect(asTimestamp.fromBuffer(bytes, asTimestamp.createResolver(asLong))).toEqual({ at: new Date(1_741_944_413_589) });
+    expect(asTimestamp.fromBuffer(bytes, asTimestamp.createResolver(asLong))).toEqual({
+      at: new Date(1_741_944_413_589),
+    });
     const back = asTimestamp.toBuffer({ at: new Date(1_741_944_413_589) });
     expect(asLong.fromBuffer(back, asLong.createResolver(asTimestamp))).toEqual({ at: 1_741_944_413_589n });
   });
 
   it('leaves optional values unwrapped and uuid a string', () => {
-    const type = parseAvroSchema(record([{ name: 'id', type: { type: 'string', logicalType: 'uuid' } }, { name: 'note', type: ['null', 'string'], default: null }]));
+    const type = parseAvroSchema(
+      record([
+        { name: 'id', type: { type: 'string', logicalType: 'uuid' } },
+        { name: 'note', type: ['null', 'string'], default: null },
+      ]),
+    );
     const value = { id: '0b7e6f1c-4c5a-4f0e-9d3b-6a2f8e1d9c01', note: 'x' };
     expect(type.fromBuffer(type.toBuffer(value))).toEqual(value);
   });

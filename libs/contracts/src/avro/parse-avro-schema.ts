@@ -20,5 +20,10 @@ export function parseAvroSchema(schema: unknown): avro.Type {
 }
 
 function isPlainLongObject(schema: unknown): boolean {
-  return typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'long' && !('logicalType' in schema);
+  return (
+    typeof schema === 'object' &&
+    schema !== null &&
+    (schema as { type?: unknown }).type === 'long' &&
+    !('logicalType' in schema)
+  );
 }

@@ -27,7 +27,9 @@ export const processedEvents = pgTable(
     check('processed_events_outcome', sql`${t.outcome} in ('applied', 'parked', 'dead_lettered')`),
     check('processed_events_seq_positive', sql`${t.seq} > 0`),
     // G1 in the database: an entity's sequence number is applied at most once.
-    uniqueIndex('processed_events_applied_seq').on(t.entityType, t.entityId, t.seq).where(sql`${t.outcome} = 'applied'`),
+    uniqueIndex('processed_events_applied_seq')
+      .on(t.entityType, t.entityId, t.seq)
+      .where(sql`${t.outcome} = 'applied'`),
     index('processed_events_position').on(t.topic, t.partition, t.offset),
   ],
 );

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, char, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  char,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { int64, timestamptz } from './columns.ts';
 import { PAYMENT_STATES } from './ledger.ts';
 
@@ -16,14 +28,21 @@ export const gatewayPayments = pgTable(
     merchantId: text('merchant_id').notNull(),
     currency: char('currency', { length: 3 }).notNull(),
     amountMinor: int64('amount_minor').notNull(),
-    capturedMinor: int64('captured_minor').notNull().default(sql`0`),
-    refundedMinor: int64('refunded_minor').notNull().default(sql`0`),
+    capturedMinor: int64('captured_minor')
+      .notNull()
+      .default(sql`0`),
+    refundedMinor: int64('refunded_minor')
+      .notNull()
+      .default(sql`0`),
     lastSeq: int64('last_seq').notNull(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    check('gateway_payments_state', sql`${t.state} in ('initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled')`),
+    check(
+      'gateway_payments_state',
+      sql`${t.state} in ('initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled')`,
+    ),
     check(
       'gateway_payments_amounts',
       sql`${t.amountMinor} > 0 and ${t.capturedMinor} >= 0 and ${t.refundedMinor} >= 0 and ${t.capturedMinor} <= ${t.amountMinor} and ${t.refundedMinor} <= ${t.capturedMinor}`,
@@ -77,6 +96,8 @@ export const outbox = pgTable(
   (t) => [
     uniqueIndex('outbox_event_id').on(t.eventId),
     uniqueIndex('outbox_entity_seq').on(t.entityType, t.entityId, t.seq),
-    index('outbox_unpublished').on(t.id).where(sql`${t.publishedAt} is null`),
+    index('outbox_unpublished')
+      .on(t.id)
+      .where(sql`${t.publishedAt} is null`),
   ],
 );

@@ -25,15 +25,24 @@ export const payments = pgTable(
     merchantId: text('merchant_id').notNull(),
     currency: char('currency', { length: 3 }).notNull(),
     amountMinor: int64('amount_minor').notNull(),
-    authorizedMinor: int64('authorized_minor').notNull().default(sql`0`),
-    capturedMinor: int64('captured_minor').notNull().default(sql`0`),
-    refundedMinor: int64('refunded_minor').notNull().default(sql`0`),
+    authorizedMinor: int64('authorized_minor')
+      .notNull()
+      .default(sql`0`),
+    capturedMinor: int64('captured_minor')
+      .notNull()
+      .default(sql`0`),
+    refundedMinor: int64('refunded_minor')
+      .notNull()
+      .default(sql`0`),
     failureReason: text('failure_reason'),
     createdAt: timestamptz('created_at').notNull(),
     updatedAt: timestamptz('updated_at').notNull(),
   },
   (t) => [
-    check('payments_state', sql`${t.state} in ('initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled')`),
+    check(
+      'payments_state',
+      sql`${t.state} in ('initiated', 'authorized', 'captured', 'refunded', 'failed', 'cancelled')`,
+    ),
     check(
       'payments_amounts',
       sql`${t.amountMinor} > 0 and ${t.authorizedMinor} >= 0 and ${t.capturedMinor} >= 0 and ${t.refundedMinor} >= 0

@@ -16,12 +16,22 @@ export const consumerOffsets = pgTable(
     partition: integer('partition').notNull(),
     nextOffset: int64('next_offset').notNull(),
     firstOffset: int64('first_offset').notNull(),
-    generation: int64('generation').notNull().default(sql`0`),
+    generation: int64('generation')
+      .notNull()
+      .default(sql`0`),
     owner: text('owner'),
-    appliedCount: int64('applied_count').notNull().default(sql`0`),
-    duplicateCount: int64('duplicate_count').notNull().default(sql`0`),
-    parkedCount: int64('parked_count').notNull().default(sql`0`),
-    deadLetteredCount: int64('dead_lettered_count').notNull().default(sql`0`),
+    appliedCount: int64('applied_count')
+      .notNull()
+      .default(sql`0`),
+    duplicateCount: int64('duplicate_count')
+      .notNull()
+      .default(sql`0`),
+    parkedCount: int64('parked_count')
+      .notNull()
+      .default(sql`0`),
+    deadLetteredCount: int64('dead_lettered_count')
+      .notNull()
+      .default(sql`0`),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [

@@ -35,7 +35,9 @@ export const parkedEvents = pgTable(
   (t) => [
     check('parked_events_status', sql`${t.status} in ('parked', 'applied', 'released', 'dead_lettered')`),
     uniqueIndex('parked_events_event_id').on(t.eventId),
-    index('parked_events_waiting').on(t.entityType, t.entityId, t.seq).where(sql`${t.status} = 'parked'`),
+    index('parked_events_waiting')
+      .on(t.entityType, t.entityId, t.seq)
+      .where(sql`${t.status} = 'parked'`),
   ],
 );
 

@@ -19,15 +19,21 @@ export function copySchemas(): TempSchemas {
   return {
     dir,
     read: (path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as Record<string, unknown>,
-    write: (path, content) => writeFileSync(join(dir, path), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`),
+    write: (path, content) =>
+      writeFileSync(join(dir, path), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
 /** Runs the CLI as `npm run schemas:*` does, with this Node. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'cli.ts'), ...args], { env: { ...process.env, SCHEMA_REGISTRY_URL: '', ...env } });
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'cli.ts'), ...args], {
+    env: { ...process.env, SCHEMA_REGISTRY_URL: '', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
