@@ -141,7 +141,8 @@ describe('readEnv', () => {
       'D has a bad format',
     ]);
     expect(error.message).toBe(
-      '5 settings are invalid:\n  - A=1e3 must be an integer\n  - B=yes must be true or false\n  - C is not set\n  - U is not a URL\n  - D has a bad format',
+      '5 settings are invalid:\n  - A=1e3 must be an integer\n  - B=yes must be true or false\n' +
+        '  - C is not set\n  - U is not a URL\n  - D has a bad format',
     );
     expect(error.message).not.toContain('s3cret');
   });

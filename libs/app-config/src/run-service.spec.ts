@@ -204,7 +204,8 @@ describe('runService in a real process', () => {
     const bad = start({ TINY_MODE: 'loud', TINY_STOP_MS: '0x10' });
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toBe(
-      'tiny: 2 settings are invalid:\n  - TINY_MODE=loud must be one of run, crash, config, job\n  - TINY_STOP_MS=0x10 must be an integer >= 0\n',
+      'tiny: 2 settings are invalid:\n  - TINY_MODE=loud must be one of run, crash, config, job\n' +
+        '  - TINY_STOP_MS=0x10 must be an integer >= 0\n',
     );
   });
 });

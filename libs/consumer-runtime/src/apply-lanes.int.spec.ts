@@ -21,7 +21,8 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 4 });
   await migrateDatabase(pool);
   await pool.query(
-    'create table lane_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null unique)',
+    'create table lane_effects (id bigserial primary key, entity text not null, seq int not null, ' +
+      'event_id uuid not null unique)',
   );
 });
 afterAll(async () => {

@@ -31,7 +31,10 @@ const committed = (nextOffset: bigint): Extract<ChunkResult, { kind: 'committed'
   recorded: [],
 });
 
-/** A chunk processor that refuses any chunk holding a poison event (as a CHECK constraint would), with the chunks it saw. */
+/**
+ * A chunk processor that refuses any chunk holding a poison event (as a CHECK constraint would), with the chunks it
+ * saw.
+ */
 function fakePolicy(overrides: Partial<ChunkCommitPolicy<Event>> = {}) {
   let claim: PartitionClaim = { nextOffset: 0n, generation: 1n };
   const attempts: string[] = [];

@@ -74,7 +74,10 @@ export type ChunkResult =
   | {
       readonly kind: 'committed';
       readonly nextOffset: bigint;
-      /** When its first statement was sent and when its commit returned (epoch milliseconds, sub-millisecond precision). */
+      /**
+       * When its first statement was sent and when its commit returned (epoch milliseconds, sub-millisecond
+       * precision).
+       */
       readonly beganAt: number;
       readonly committedAt: number;
       readonly counts: ChunkCounts;
@@ -91,9 +94,9 @@ const BEGIN: SqlStatement = { text: 'begin', values: [] };
 const COMMIT: SqlStatement = { text: 'commit', values: [] };
 
 /**
- * One chunk transaction (docs/design.md §2, §5, §9; decision 0008): classifies every event against the durable dedupe
- * state, folds (or applies) each entity's events in order, and writes the effects, dedupe rows, entity progress,
- * dead letters, parked events and the fenced offset update in ONE PostgreSQL transaction.
+ * One chunk transaction (docs/design.md §2, §5, §9; decision 0008): classifies every event against the durable
+ * dedupe state, folds (or applies) each entity's events in order, and writes the effects, dedupe rows, entity
+ * progress, dead letters, parked events and the fenced offset update in ONE PostgreSQL transaction.
  * `messages` are contiguous offsets starting at `claim.nextOffset`.
  *
  * A fold handler's chunk takes two round trips: one reads (dedupe state and entity states), one writes (every

@@ -9,7 +9,10 @@ export const FAULT_POINTS = ['after-fetch', 'mid-insert', 'before-commit', 'duri
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export interface FaultInjector {
-  /** True when this visit of `point` is the one to die at (the caller decides how: during-commit sends COMMIT first). */
+  /**
+   * True when this visit of `point` is the one to die at (the caller decides how: during-commit sends COMMIT
+   * first).
+   */
   shouldFail(point: FaultPoint): boolean;
   /** Dies now, without cleanup, as `kill -9` would; or, with SPR_FAULT_ACTION=stop, freezes until SIGCONT. */
   trip(point: FaultPoint): void;

@@ -24,6 +24,7 @@ export { FAULT_POINTS, faultInjectorFromEnv, type FaultPoint } from './fault-poi
 // The stored offsets (consumer_offsets has no other owner): read by the reconciler, the benchmark and the chaos
 // suite, reset by a repair, claimed by the benchmark's PostgreSQL-only arm.
 export { claimPartition, readGroupOffsets, resetPartitionOffset, type StoredPartitionOffset } from './offset-store.ts';
-// The chunk write's own parts, for the benchmark's PostgreSQL-only arm, which writes the consumer's rows without the runtime.
+// The chunk write's own parts, for the benchmark's PostgreSQL-only arm, which writes the consumer's rows without the
+// runtime.
 export { offsetAdvanceStatement } from './offset-store.ts';
 export { runInOneRoundTrip } from './one-round-trip.ts';

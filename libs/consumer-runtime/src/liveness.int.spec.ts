@@ -27,7 +27,8 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 12 });
   await migrateDatabase(pool);
   await pool.query(
-    'create table note_effects (id bigserial primary key, entity text not null, seq int not null, event_id uuid not null)',
+    'create table note_effects (id bigserial primary key, entity text not null, seq int not null, ' +
+      'event_id uuid not null)',
   );
   kafka = testKafka(stack.kafkaBrokers);
   admin = kafka.admin();
@@ -177,52 +178,55 @@ describe('liveness after fencing', () => {
     await expectEachNoteAppliedOnce(notes);
   });
 
-  it('reports a partition with work that makes no progress, turns readiness false, and clears once it moves', async () => {
-    const topic = await createTestTopic(admin, { prefix: 'stall', partitions: 2 });
-    const groupId = uniqueName('stall_group');
-    const notes = makeNotes(8, 1, 3, 's0');
-    await publish(topic, notes, 2);
-    const a = await startMember(topic, groupId, { monitorIntervalMs: 200, stallAfterMs: 1_500 });
-    await waitFor(() => drained(topic, groupId), { what: 'A to drain' });
-    await waitFor(() => a.runtime.readiness().ok || undefined, { what: 'A to be ready' });
+  it(
+    'reports a partition with work that makes no progress, ' + 'turns readiness false, and clears once it moves',
+    async () => {
+      const topic = await createTestTopic(admin, { prefix: 'stall', partitions: 2 });
+      const groupId = uniqueName('stall_group');
+      const notes = makeNotes(8, 1, 3, 's0');
+      await publish(topic, notes, 2);
+      const a = await startMember(topic, groupId, { monitorIntervalMs: 200, stallAfterMs: 1_500 });
+      await waitFor(() => drained(topic, groupId), { what: 'A to drain' });
+      await waitFor(() => a.runtime.readiness().ok || undefined, { what: 'A to be ready' });
 
-    // Partition 0 is claimed away and the group never reassigns it: A pauses it as fenced, and nobody applies it.
-    await claimAsAnotherMember(topic, groupId, [0]);
-    await waitFor(() => a.fenced.has(0) || undefined, { what: 'A to find partition 0 fenced' });
-    const more = makeNotes(8, 4, 6, 's0');
-    await publish(topic, more, 2);
-    notes.push(...more);
+      // Partition 0 is claimed away and the group never reassigns it: A pauses it as fenced, and nobody applies it.
+      await claimAsAnotherMember(topic, groupId, [0]);
+      await waitFor(() => a.fenced.has(0) || undefined, { what: 'A to find partition 0 fenced' });
+      const more = makeNotes(8, 4, 6, 's0');
+      await publish(topic, more, 2);
+      notes.push(...more);
 
-    const notReady = await waitFor(
-      () => {
-        const r = a.runtime.readiness();
-        return r.ok ? undefined : r;
-      },
-      { what: 'readiness to turn false' },
-    );
-    expect(notReady.details).toMatchObject({
-      state: 'running',
-      partitions: [0, 1],
-      paused: [{ partition: 0, by: ['fenced'] }],
-      stalled: [{ partition: 0 }],
-    });
-    const stalledGauge = await a.metrics.getSingleMetric('spr_consumer_partition_stalled')!.get();
-    expect(stalledGauge.values.find((v) => v.labels.partition === '0')?.value).toBe(1);
-    // Lag comes from Kafka's log end, not from commits: partition 0 commits nothing, and its lag shows its backlog.
-    const lag = await a.metrics.getSingleMetric('spr_consumer_lag')!.get();
-    expect(lag.values.find((v) => v.labels.partition === '0')?.value).toBe(
-      more.filter((n) => Number(n.entity.split('-').at(-1)) % 2 === 0).length,
-    );
+      const notReady = await waitFor(
+        () => {
+          const r = a.runtime.readiness();
+          return r.ok ? undefined : r;
+        },
+        { what: 'readiness to turn false' },
+      );
+      expect(notReady.details).toMatchObject({
+        state: 'running',
+        partitions: [0, 1],
+        paused: [{ partition: 0, by: ['fenced'] }],
+        stalled: [{ partition: 0 }],
+      });
+      const stalledGauge = await a.metrics.getSingleMetric('spr_consumer_partition_stalled')!.get();
+      expect(stalledGauge.values.find((v) => v.labels.partition === '0')?.value).toBe(1);
+      // Lag comes from Kafka's log end, not from commits: partition 0 commits nothing, and its lag shows its backlog.
+      const lag = await a.metrics.getSingleMetric('spr_consumer_lag')!.get();
+      expect(lag.values.find((v) => v.labels.partition === '0')?.value).toBe(
+        more.filter((n) => Number(n.entity.split('-').at(-1)) % 2 === 0).length,
+      );
 
-    // A second member makes the group rebalance; whoever gets partition 0 applies it, and A is ready again.
-    const b = await startMember(topic, groupId, { monitorIntervalMs: 200, stallAfterMs: 1_500 });
-    await waitFor(() => drained(topic, groupId), { what: 'partition 0 to be applied after the rebalance' });
-    await waitFor(() => a.runtime.readiness().ok || undefined, { what: 'A to be ready again' });
-    // Each member exports lag only for the partitions it owns.
-    const owned = assignedPartitions(a).map(String);
-    const lagA = await a.metrics.getSingleMetric('spr_consumer_lag')!.get();
-    expect(lagA.values.map((v) => v.labels.partition).every((p) => owned.includes(String(p)))).toBe(true);
-    expect(assignedPartitions(b).length).toBeGreaterThan(0);
-    await expectEachNoteAppliedOnce(notes);
-  });
+      // A second member makes the group rebalance; whoever gets partition 0 applies it, and A is ready again.
+      const b = await startMember(topic, groupId, { monitorIntervalMs: 200, stallAfterMs: 1_500 });
+      await waitFor(() => drained(topic, groupId), { what: 'partition 0 to be applied after the rebalance' });
+      await waitFor(() => a.runtime.readiness().ok || undefined, { what: 'A to be ready again' });
+      // Each member exports lag only for the partitions it owns.
+      const owned = assignedPartitions(a).map(String);
+      const lagA = await a.metrics.getSingleMetric('spr_consumer_lag')!.get();
+      expect(lagA.values.map((v) => v.labels.partition).every((p) => owned.includes(String(p)))).toBe(true);
+      expect(assignedPartitions(b).length).toBeGreaterThan(0);
+      await expectEachNoteAppliedOnce(notes);
+    },
+  );
 });

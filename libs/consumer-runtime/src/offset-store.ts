@@ -186,7 +186,9 @@ export function offsetAdvanceStatement(
         where group_id = $1 and topic = $2 and partition = $3 and next_offset = $5 and generation = $6
        returning 1
      )
-     select spr_require(count(*) = 1, '${SQLSTATE.fenced}', 'partition ' || $3 || ': stored offset or generation is not this claim''s (next offset ' || $5 || ', generation ' || $6 || ')') as claim_held
+     select spr_require(count(*) = 1, '${SQLSTATE.fenced}',
+                        'partition ' || $3 || ': stored offset or generation is not this claim''s (next offset '
+                        || $5 || ', generation ' || $6 || ')') as claim_held
        from advanced`,
     values: [
       ref.groupId,

@@ -11,13 +11,16 @@ describe('judging a stored offset row read by the partition monitor', () => {
     expect(judgeStoredOffset(held, held, claim(10n, 2n))).toEqual({ kind: 'unchanged' });
   });
 
-  it('ignores a row read while the lane was claiming (the chaos run of 2026-12-01 fenced a healthy partition so)', () => {
-    const claimed = claim(727n, 2n);
-    const staleRow = claim(727n, 1n);
-    expect(judgeStoredOffset(undefined, claimed, staleRow)).toEqual({ kind: 'unchanged' });
-    // Even with the claim seen before the read, an older generation is never another member's claim.
-    expect(judgeStoredOffset(claimed, claimed, staleRow)).toEqual({ kind: 'unchanged' });
-  });
+  it(
+    'ignores a row read while the lane was claiming ' + '(the chaos run of 2026-12-01 fenced a healthy partition so)',
+    () => {
+      const claimed = claim(727n, 2n);
+      const staleRow = claim(727n, 1n);
+      expect(judgeStoredOffset(undefined, claimed, staleRow)).toEqual({ kind: 'unchanged' });
+      // Even with the claim seen before the read, an older generation is never another member's claim.
+      expect(judgeStoredOffset(claimed, claimed, staleRow)).toEqual({ kind: 'unchanged' });
+    },
+  );
 
   it('ignores a row read before the lane committed a chunk (its offset is behind, not reset)', () => {
     const before = claim(100n, 2n);

@@ -63,9 +63,11 @@ export function createPartitionMonitor(options: PartitionMonitorOptions): Partit
     for (const s of now) {
       metrics.stalled.set({ partition: String(s.partition) }, 1);
       if (before.has(s.partition)) continue;
+      const stalledForS = Math.round(s.stalledForMs / 1000);
       log.error(
         { ...s, ...options.describe(s.partition) },
-        `partition ${s.partition} has records beyond its stored offset and made no progress for ${Math.round(s.stalledForMs / 1000)} s; reporting not ready`,
+        `partition ${s.partition} has records beyond its stored offset and made no progress for ${stalledForS} s; ` +
+          'reporting not ready',
       );
     }
     const after = new Set(now.map((s) => s.partition));

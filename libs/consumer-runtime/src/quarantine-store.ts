@@ -34,8 +34,10 @@ const hex = (bytes: Buffer | null) => (bytes === null ? null : bytes.toString('h
 export function deadLettersStatement(groupId: string, letters: readonly DeadLetter[]): SqlStatement | undefined {
   if (letters.length === 0) return undefined;
   return {
-    text: `insert into dead_letters (group_id, topic, partition, "offset", key, value, headers, reason_code, error, event_id, entity_type, entity_id, seq)
-     select $1, d->>0, (d->>1)::int4, (d->>2)::int8, decode(d->>3, 'hex'), decode(d->>4, 'hex'), d->5, d->>6, d->>7, (d->>8)::uuid, d->>9, d->>10, (d->>11)::int8
+    text: `insert into dead_letters (group_id, topic, partition, "offset", key, value, headers, reason_code, error,
+                              event_id, entity_type, entity_id, seq)
+     select $1, d->>0, (d->>1)::int4, (d->>2)::int8, decode(d->>3, 'hex'), decode(d->>4, 'hex'), d->5, d->>6, d->>7,
+            (d->>8)::uuid, d->>9, d->>10, (d->>11)::int8
        from jsonb_array_elements($2::jsonb) d
      on conflict (group_id, topic, partition, "offset")
      do update set attempts = dead_letters.attempts + 1, reason_code = excluded.reason_code, error = excluded.error`,
@@ -64,8 +66,10 @@ export function deadLettersStatement(groupId: string, letters: readonly DeadLett
 export function parkedEventsStatement(groupId: string, events: readonly ParkedEvent[]): SqlStatement | undefined {
   if (events.length === 0) return undefined;
   return {
-    text: `insert into parked_events (group_id, topic, partition, "offset", event_id, entity_type, entity_id, seq, expected_seq, key, value, headers)
-     select $1, e->>0, (e->>1)::int4, (e->>2)::int8, (e->>3)::uuid, e->>4, e->>5, (e->>6)::int8, (e->>7)::int8, decode(e->>8, 'hex'), decode(e->>9, 'hex'), e->10
+    text: `insert into parked_events (group_id, topic, partition, "offset", event_id, entity_type, entity_id, seq,
+                               expected_seq, key, value, headers)
+     select $1, e->>0, (e->>1)::int4, (e->>2)::int8, (e->>3)::uuid, e->>4, e->>5, (e->>6)::int8, (e->>7)::int8,
+            decode(e->>8, 'hex'), decode(e->>9, 'hex'), e->10
        from jsonb_array_elements($2::jsonb) e`,
     values: [
       groupId,
@@ -134,7 +138,8 @@ export type ParkedResolution = 'applied' | 'released' | 'dead_lettered';
 export function resolveParkedStatement(ids: readonly bigint[], status: ParkedResolution): SqlStatement | undefined {
   if (ids.length === 0) return undefined;
   return {
-    text: `update parked_events set status = $2, resolved_at = now() where id in (select (jsonb_array_elements_text($1::jsonb))::int8) and status = 'parked'`,
+    text: `update parked_events set status = $2, resolved_at = now()
+            where id in (select (jsonb_array_elements_text($1::jsonb))::int8) and status = 'parked'`,
     values: [JSON.stringify(ids.map(String)), status],
   };
 }

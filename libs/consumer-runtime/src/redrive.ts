@@ -128,7 +128,8 @@ export async function redriveDeadLetters<E, S, F>(
 ): Promise<RedriveReport> {
   const { rows } = await ctx.pool.query<DeadLetterRow>(
     `select id, topic, partition, "offset", key, value, headers, first_seen_at from dead_letters
-      where status = 'dead' and group_id = $1 and ($2::int8[] is null or id = any($2)) and ($3::text is null or reason_code = $3)
+      where status = 'dead' and group_id = $1 and ($2::int8[] is null or id = any($2))
+        and ($3::text is null or reason_code = $3)
       order by topic, partition, "offset"`,
     [ctx.groupId, options.ids?.map(String) ?? null, options.reasonCode ?? null],
   );

@@ -44,7 +44,9 @@ export function createRuntimeMetrics(registry: Registry) {
     }),
     fenced: new Counter({
       name: 'spr_consumer_fenced_total',
-      help: 'Times this member found one of its partitions claimed by another member (by its chunk transaction or the offset monitor)',
+      help:
+        'Times this member found one of its partitions claimed by another member ' +
+        '(by its chunk transaction or the offset monitor)',
       labelNames: ['partition'] as const,
       registers,
     }),
@@ -65,13 +67,17 @@ export function createRuntimeMetrics(registry: Registry) {
     }),
     lag: new Gauge({
       name: 'spr_consumer_lag',
-      help: "Kafka's log end offset minus the stored next offset, per partition this member owns (refreshed on a timer)",
+      help:
+        "Kafka's log end offset minus the stored next offset, per partition this member owns " +
+        '(refreshed on a timer)',
       labelNames: ['partition'] as const,
       registers,
     }),
     stalled: new Gauge({
       name: 'spr_consumer_partition_stalled',
-      help: '1 while a partition this member owns has records beyond its stored offset and makes no progress (not paused by backpressure)',
+      help:
+        '1 while a partition this member owns has records beyond its stored offset and makes no progress ' +
+        '(not paused by backpressure)',
       labelNames: ['partition'] as const,
       registers,
     }),

@@ -107,7 +107,8 @@ export function createWriterCache<T extends string>(options: WriterCacheOptions<
     } catch (error) {
       return reject(
         'INCOMPATIBLE_SCHEMA',
-        `schema id ${schemaId} (${writer.name}) cannot be read as ${record.type} v${record.version}: ${errorText(error)}`,
+        `schema id ${schemaId} (${writer.name}) cannot be read as ${record.type} v${record.version}: ` +
+          errorText(error),
       );
     }
   }

@@ -9,7 +9,8 @@ export interface CodedErrorOptions {
 /**
  * The base of every error the project throws on purpose: a machine-readable `code` a caller can switch on, a
  * message a person can act on, whether a retry can help, and the context. Subclasses only narrow the code type
- * and set the name, e.g. `class StackError extends CodedError<StackErrorCode> { override readonly name = 'StackError' }`.
+ * and set the name, e.g.
+ * `class StackError extends CodedError<StackErrorCode> { override readonly name = 'StackError' }`.
  */
 export class CodedError<Code extends string = string> extends Error {
   readonly code: Code;

@@ -63,7 +63,8 @@ export function dedupeLoadStatement(
   return {
     name: options.lock ? 'spr_dedupe_lock' : 'spr_dedupe_read',
     text: `select
-       (select coalesce(json_agg(json_build_array(l.entity_type, l.entity_id, l.applied_seq::text, l.parked_count)), '[]'::json)
+       (select coalesce(json_agg(json_build_array(l.entity_type, l.entity_id, l.applied_seq::text,
+                                                  l.parked_count)), '[]'::json)
           from (select p.entity_type, p.entity_id, p.applied_seq, p.parked_count
                   from entity_progress p
                   join jsonb_array_elements($1::jsonb) with ordinality as k(e, ord)
@@ -132,8 +133,10 @@ export function dedupeWriteStatement(
   return {
     name: 'spr_dedupe_write',
     text: `with recorded as (
-       insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
-       select (r->>0)::uuid, r->>1, r->>2, (r->>3)::int8, coalesce(r->>7, $2), coalesce((r->>8)::int4, $3), (r->>4)::int8, decode(r->>5, 'hex'), r->>6
+       insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash,
+                                     outcome)
+       select (r->>0)::uuid, r->>1, r->>2, (r->>3)::int8, coalesce(r->>7, $2), coalesce((r->>8)::int4, $3),
+              (r->>4)::int8, decode(r->>5, 'hex'), r->>6
          from jsonb_array_elements($1::jsonb) r
        returning 1
      ), input as (
@@ -154,10 +157,12 @@ export function dedupeWriteStatement(
        on conflict do nothing
        returning 1
      ), written as (
-       select (select count(*) from recorded) as recorded, (select count(*) from updated) + (select count(*) from inserted) as progressed
+       select (select count(*) from recorded) as recorded,
+              (select count(*) from updated) + (select count(*) from inserted) as progressed
      )
      select recorded, spr_require(progressed = $5::int8, '${SQLSTATE.progressConflict}',
-                                  ($5::int8 - progressed) || ' of ' || $5 || ' entities changed since they were read; retry the chunk') as progress_ok
+                                  ($5::int8 - progressed) || ' of ' || $5
+                                  || ' entities changed since they were read; retry the chunk') as progress_ok
        from written`,
     values: [
       ...processedRows(records),
@@ -237,7 +242,8 @@ export function createDurableDedupe(): DurableDedupe {
         if ((before?.appliedSeq ?? 0n) + 1n !== event.seq) {
           throw new IdempotencyError(
             'INVALID_EVENT',
-            `cannot record seq ${event.seq} of ${event.entityType}:${event.entityId} as applied: applied_seq is ${before?.appliedSeq ?? 0n}`,
+            `cannot record seq ${event.seq} of ${event.entityType}:${event.entityId} as applied: ` +
+              `applied_seq is ${before?.appliedSeq ?? 0n}`,
             { retriable: false },
           );
         }
@@ -274,7 +280,9 @@ export async function reclassifyProcessed(
 export function reclassifyStatement(eventIds: readonly string[], outcome: EventOutcome): SqlStatement | undefined {
   if (eventIds.length === 0) return undefined;
   return {
-    text: 'update processed_events set outcome = $2 where event_id in (select (jsonb_array_elements_text($1::jsonb))::uuid)',
+    text:
+      'update processed_events set outcome = $2 ' +
+      'where event_id in (select (jsonb_array_elements_text($1::jsonb))::uuid)',
     values: [JSON.stringify(eventIds), outcome],
   };
 }

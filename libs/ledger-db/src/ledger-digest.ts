@@ -8,7 +8,8 @@ import type { Queryable } from './transaction.ts';
 export async function ledgerDigest(db: Queryable): Promise<string> {
   const hash = createHash('sha256');
   const payments = await db.query(
-    `select payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, coalesce(failure_reason, '')
+    `select payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor,
+            refunded_minor, coalesce(failure_reason, '')
        from payments order by payment_id`,
   );
   for (const row of payments.rows) hash.update(`p|${Object.values(row).join('|')}\n`);
@@ -18,7 +19,8 @@ export async function ledgerDigest(db: Queryable): Promise<string> {
   );
   for (const row of legs.rows) hash.update(`l|${Object.values(row).join('|')}\n`);
   const balances = await db.query(
-    `select account, currency, balance_minor from account_balance_totals where balance_minor <> 0 order by account, currency`,
+    `select account, currency, balance_minor from account_balance_totals
+      where balance_minor <> 0 order by account, currency`,
   );
   for (const row of balances.rows) hash.update(`b|${Object.values(row).join('|')}\n`);
   return hash.digest('hex');

@@ -34,7 +34,9 @@ async function post(txId: string, legs: Leg[]): Promise<void> {
     currency ?? 'EUR',
   ]);
   await pool.query(
-    `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at) values ${values.join(', ')}`,
+    `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency,
+                                 occurred_at)
+     values ${values.join(', ')}`,
     [txId, ...params],
   );
 }
@@ -141,8 +143,10 @@ describe('ledger invariants', () => {
         await client.query('begin');
         await client.query(`select set_config('spr.balance_shard', $1, true)`, [shard]);
         await client.query(
-          `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
-           values ($1, 'p', 1, 'PaymentCaptured', 'customer:c-9', 'debit', 100, 'EUR', now()), ($1, 'p', 1, 'PaymentCaptured', 'merchant:m-9', 'credit', 100, 'EUR', now())`,
+          `insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency,
+                                       occurred_at)
+           values ($1, 'p', 1, 'PaymentCaptured', 'customer:c-9', 'debit', 100, 'EUR', now()),
+                  ($1, 'p', 1, 'PaymentCaptured', 'merchant:m-9', 'credit', 100, 'EUR', now())`,
           [randomUUID()],
         );
         await client.query('commit');
@@ -170,7 +174,8 @@ describe('ledger invariants', () => {
   it('keeps payment amounts ordered: refunded <= captured <= authorized <= amount', async () => {
     const insert = (captured: number, refunded: number) =>
       pool.query(
-        `insert into payments (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, created_at, updated_at)
+        `insert into payments (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor,
+                               captured_minor, refunded_minor, created_at, updated_at)
          values ($1, 'captured', 'c', 'm', 'EUR', 1000, 1000, $2, $3, now(), now())`,
         [randomUUID(), captured, refunded],
       );
@@ -182,7 +187,8 @@ describe('ledger invariants', () => {
   it('keeps event ids unique and an entity sequence number applied once', async () => {
     const row = (eventId: string, seq: number) =>
       pool.query(
-        `insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash, outcome)
+        `insert into processed_events (event_id, entity_type, entity_id, seq, topic, partition, "offset", payload_hash,
+                                       outcome)
          values ($1, 'payment', 'p-9', $2, 't', 0, 0, '\\x00', 'applied')`,
         [eventId, seq],
       );

@@ -14,7 +14,8 @@ try {
   await client.connect();
   const result = await migrateDatabase(client, { log: (line) => process.stderr.write(`[db:migrate] ${line}\n`) });
   process.stderr.write(
-    `[db:migrate] schema ${result.schema}: ${result.applied.length} applied, ${result.alreadyApplied} already applied\n`,
+    `[db:migrate] schema ${result.schema}: ${result.applied.length} applied, ` +
+      `${result.alreadyApplied} already applied\n`,
   );
 } catch (error) {
   process.stderr.write(`[db:migrate] failed: ${error instanceof Error ? error.message : String(error)}\n`);

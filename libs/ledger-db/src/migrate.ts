@@ -90,7 +90,8 @@ export async function migrateDatabase(
       await connection.query(`create schema if not exists ${quote(schema)}`);
       await connection.query(`set local search_path to ${quote(schema)}`);
       await connection.query(
-        `create table if not exists ${MIGRATIONS_TABLE} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`,
+        `create table if not exists ${MIGRATIONS_TABLE}
+           (tag text primary key, hash text not null, applied_at timestamptz not null default now())`,
       );
       const done = new Map(
         (await connection.query<{ tag: string; hash: string }>(`select tag, hash from ${MIGRATIONS_TABLE}`)).rows.map(
@@ -104,7 +105,8 @@ export async function migrateDatabase(
           if (appliedHash !== migration.hash) {
             throw new MigrationError(
               'MIGRATION_CHANGED',
-              `migration ${migration.tag} was changed after it was applied to schema ${schema}; add a new migration instead`,
+              `migration ${migration.tag} was changed after it was applied to schema ${schema}; ` +
+                'add a new migration instead',
             );
           }
           continue;

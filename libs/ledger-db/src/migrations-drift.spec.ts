@@ -42,7 +42,8 @@ describe('migrations', () => {
     const added = readdirSync(copy).filter((f) => !before.includes(f));
     expect(
       added,
-      `the models changed without a migration; run \`npx drizzle-kit generate\` in libs/ledger-db and commit:\n${result.stdout}`,
+      'the models changed without a migration; run `npx drizzle-kit generate` in libs/ledger-db and commit:\n' +
+        result.stdout,
     ).toEqual([]);
     expect(result.stdout).toContain('No schema changes');
   });

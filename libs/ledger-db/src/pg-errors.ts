@@ -49,6 +49,17 @@ const TRANSIENT: ReadonlySet<PgErrorKind> = new Set([
 /** Node-level socket errors that mean the connection, not the statement, failed. */
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
 
+/** Driver error messages that mean the connection, not the statement, failed (matched case-insensitively). */
+const CONNECTION_MESSAGES = new RegExp(
+  [
+    'Connection terminated',
+    'connection timeout',
+    'Client has encountered a connection error',
+    'timeout exceeded when trying to connect',
+  ].join('|'),
+  'i',
+);
+
 export function pgErrorKind(error: unknown): PgErrorKind {
   if (typeof error !== 'object' || error === null) return 'other';
   const code = (error as { code?: unknown }).code;
@@ -58,12 +69,7 @@ export function pgErrorKind(error: unknown): PgErrorKind {
     if (CONNECTION_ERRNOS.has(code)) return 'connection';
   }
   const message = (error as { message?: unknown }).message;
-  if (
-    typeof message === 'string' &&
-    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
-      message,
-    )
-  ) {
+  if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) {
     return 'connection';
   }
   return 'other';

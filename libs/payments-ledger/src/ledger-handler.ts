@@ -60,8 +60,10 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
         // No lock: the runtime's compare-and-set on the entities' progress guards the write (decision 0008).
         statement: {
           name: 'spr_payments_load',
-          text: `select payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at
-                   from payments where payment_id in (select jsonb_array_elements_text($1::jsonb)) order by payment_id`,
+          text: `select payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor,
+                        captured_minor, refunded_minor, failure_reason, created_at, updated_at
+                   from payments where payment_id in (select jsonb_array_elements_text($1::jsonb))
+                  order by payment_id`,
           values: [JSON.stringify(ids)],
         },
         read: (rows) =>
@@ -104,17 +106,22 @@ export function createLedgerHandler(): FoldHandler<PaymentEvent, Payment, Ledger
         {
           name: 'spr_ledger_write',
           text: `with payment_rows as (
-           insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor, authorized_minor, captured_minor, refunded_minor, failure_reason, created_at, updated_at)
+           insert into payments as p (payment_id, state, customer_id, merchant_id, currency, amount_minor,
+                                      authorized_minor, captured_minor, refunded_minor, failure_reason, created_at,
+                                      updated_at)
            select u->>0, u->>1, u->>2, u->>3, u->>4, (u->>5)::int8, (u->>6)::int8, (u->>7)::int8, (u->>8)::int8, u->>9,
                   to_timestamp((u->>10)::float8 / 1000.0), to_timestamp((u->>11)::float8 / 1000.0)
              from jsonb_array_elements($1::jsonb) u
            on conflict (payment_id) do update set
-             state = excluded.state, authorized_minor = excluded.authorized_minor, captured_minor = excluded.captured_minor,
-             refunded_minor = excluded.refunded_minor, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
+             state = excluded.state, authorized_minor = excluded.authorized_minor,
+             captured_minor = excluded.captured_minor, refunded_minor = excluded.refunded_minor,
+             failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
            returning 1
          ), leg_rows as (
-           insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor, currency, occurred_at)
-           select (l->>0)::uuid, l->>1, (l->>2)::int8, l->>3, l->>4, l->>5, (l->>6)::int8, l->>7, to_timestamp((l->>8)::float8 / 1000.0)
+           insert into ledger_entries (tx_id, payment_id, seq, event_type, account, direction, amount_minor,
+                                       currency, occurred_at)
+           select (l->>0)::uuid, l->>1, (l->>2)::int8, l->>3, l->>4, l->>5, (l->>6)::int8, l->>7,
+                  to_timestamp((l->>8)::float8 / 1000.0)
              from jsonb_array_elements($2::jsonb) l
             cross join (select set_config('spr.balance_shard', $3::text, true)) as shard
            returning 1

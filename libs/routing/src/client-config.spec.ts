@@ -36,39 +36,44 @@ describe('kafkaConfigFromEnv', () => {
     );
   });
 
-  it('reads integers strictly (no exponent, hex or spaces), booleans as true/false or 1/0, and names every problem at once', () => {
-    for (const bad of ['1e3', '0x10', ' 12 ', '1.5']) {
-      expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_REQUEST_TIMEOUT_MS: bad }, 'x'), bad).toThrowError(
-        `KAFKA_REQUEST_TIMEOUT_MS=${bad} must be an integer >= 0`,
-      );
-    }
-    expect(
-      kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_TLS: '1', KAFKA_CONNECTION_TIMEOUT_MS: '1000' }, 'x'),
-    ).toMatchObject({ tls: true, connectionTimeoutMs: 1000 });
-    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_TLS: 'FALSE' }, 'x').tls).toBe(false);
-    let thrown: unknown;
-    try {
-      kafkaConfigFromEnv(
-        {
-          KAFKA_BROKERS: 'a:1,b',
-          KAFKA_TLS: 'yes',
-          KAFKA_RETRIES: '1e3',
-          KAFKA_SASL_MECHANISM: 'plain',
-          KAFKA_SASL_USERNAME: 'u',
-        },
-        'x',
-      );
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    expect((thrown as ConfigError).problems).toEqual([
-      "KAFKA_BROKERS entry 'b' is not host:port",
-      'KAFKA_TLS=yes must be true or false',
-      'KAFKA_SASL_PASSWORD is not set',
-      'KAFKA_RETRIES=1e3 must be an integer >= 0',
-    ]);
-  });
+  it(
+    'reads integers strictly (no exponent, hex or spaces), booleans as true/false or 1/0, ' +
+      'and names every problem at once',
+    () => {
+      for (const bad of ['1e3', '0x10', ' 12 ', '1.5']) {
+        expect(
+          () => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_REQUEST_TIMEOUT_MS: bad }, 'x'),
+          bad,
+        ).toThrowError(`KAFKA_REQUEST_TIMEOUT_MS=${bad} must be an integer >= 0`);
+      }
+      expect(
+        kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_TLS: '1', KAFKA_CONNECTION_TIMEOUT_MS: '1000' }, 'x'),
+      ).toMatchObject({ tls: true, connectionTimeoutMs: 1000 });
+      expect(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_TLS: 'FALSE' }, 'x').tls).toBe(false);
+      let thrown: unknown;
+      try {
+        kafkaConfigFromEnv(
+          {
+            KAFKA_BROKERS: 'a:1,b',
+            KAFKA_TLS: 'yes',
+            KAFKA_RETRIES: '1e3',
+            KAFKA_SASL_MECHANISM: 'plain',
+            KAFKA_SASL_USERNAME: 'u',
+          },
+          'x',
+        );
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).problems).toEqual([
+        "KAFKA_BROKERS entry 'b' is not host:port",
+        'KAFKA_TLS=yes must be true or false',
+        'KAFKA_SASL_PASSWORD is not set',
+        'KAFKA_RETRIES=1e3 must be an integer >= 0',
+      ]);
+    },
+  );
 
   it('never repeats the SASL password', () => {
     const error = (() => {

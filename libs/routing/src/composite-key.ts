@@ -76,7 +76,10 @@ function entityTypeProblem(value: unknown): string | undefined {
     return `entityType ${quote(value)} contains '${KEY_SEPARATOR}' which would make the key ambiguous`;
   }
   if (!ENTITY_TYPE_PATTERN.test(value)) {
-    return `entityType ${quote(value)} must match ${String(ENTITY_TYPE_PATTERN)}: a lower-case letter, then lower-case letters, digits, '_', '.' or '-'`;
+    return (
+      `entityType ${quote(value)} must match ${String(ENTITY_TYPE_PATTERN)}: ` +
+      "a lower-case letter, then lower-case letters, digits, '_', '.' or '-'"
+    );
   }
   return undefined;
 }
@@ -86,7 +89,10 @@ function entityIdProblem(value: unknown): string | undefined {
   if (common !== undefined || typeof value !== 'string') return common;
   if (CONTROL_CHARACTER.test(value)) return `entityId ${quote(value)} contains a control character`;
   if (!value.isWellFormed()) {
-    return `entityId ${quote(value)} contains a lone surrogate, which JavaScript and Java encode to different UTF-8 bytes (and so different partitions)`;
+    return (
+      `entityId ${quote(value)} contains a lone surrogate, ` +
+      'which JavaScript and Java encode to different UTF-8 bytes (and so different partitions)'
+    );
   }
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_ENTITY_ID_BYTES)

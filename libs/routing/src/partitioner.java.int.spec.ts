@@ -65,30 +65,38 @@ beforeAll(() => {
 });
 
 describe('partitioner against kafka-clients (Java)', () => {
-  it(`hashes and partitions ${cases.length} keys like the Java producer, for ${PARTITION_COUNTS.join(', ')} partitions`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(MIN_KEYS);
-    expect(answers).toHaveLength(cases.length * PARTITION_COUNTS.length);
+  it(
+    `hashes and partitions ${cases.length} keys like the Java producer, ` +
+      `for ${PARTITION_COUNTS.join(', ')} partitions`,
+    () => {
+      expect(cases.length).toBeGreaterThanOrEqual(MIN_KEYS);
+      expect(answers).toHaveLength(cases.length * PARTITION_COUNTS.length);
 
-    const mismatches: string[] = [];
-    let compared = 0;
-    cases.forEach((c, i) => {
-      const hash = murmur2(c.bytes);
-      PARTITION_COUNTS.forEach((n, j) => {
-        const java = answers[i * PARTITION_COUNTS.length + j]!;
-        const partition = c.partition(n);
-        compared++;
-        if (java.hash !== hash || java.partition !== partition) {
-          mismatches.push(
-            `${c.kind} key ${c.show} with ${n} partitions: Java murmur2=${java.hash} partition=${java.partition}, TypeScript murmur2=${hash} partition=${partition}`,
-          );
-        }
+      const mismatches: string[] = [];
+      let compared = 0;
+      cases.forEach((c, i) => {
+        const hash = murmur2(c.bytes);
+        PARTITION_COUNTS.forEach((n, j) => {
+          const java = answers[i * PARTITION_COUNTS.length + j]!;
+          const partition = c.partition(n);
+          compared++;
+          if (java.hash !== hash || java.partition !== partition) {
+            mismatches.push(
+              `${c.kind} key ${c.show} with ${n} partitions: Java murmur2=${java.hash} partition=${java.partition}, ` +
+                `TypeScript murmur2=${hash} partition=${partition}`,
+            );
+          }
+        });
       });
-    });
 
-    expect(compared).toBe(cases.length * PARTITION_COUNTS.length);
-    const report = `${mismatches.length} of ${compared} comparisons differ (seed 0x${SEED.toString(16)}); the first:\n${mismatches.slice(0, SHOWN_MISMATCHES).join('\n')}`;
-    expect(mismatches.length, report).toBe(0);
-  });
+      expect(compared).toBe(cases.length * PARTITION_COUNTS.length);
+      const firstMismatches = mismatches.slice(0, SHOWN_MISMATCHES).join('\n');
+      const report =
+        `${mismatches.length} of ${compared} comparisons differ (seed 0x${SEED.toString(16)}); ` +
+        `the first:\n${firstMismatches}`;
+      expect(mismatches.length, report).toBe(0);
+    },
+  );
 
   it('covers every kind of key and every tail length of the hash', () => {
     const kinds = new Set(cases.map((c) => c.kind));
@@ -115,7 +123,8 @@ function runJavaCheck(all: readonly Case[]): JavaAnswer[] {
   requireCommand(
     java,
     ['-version'],
-    'a Java 17+ runtime (java) is needed to run tools/java-partitioner-check; install a JDK (apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME',
+    'a Java 17+ runtime (java) is needed to run tools/java-partitioner-check; ' +
+      'install a JDK (apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME',
   );
   requireCommand(
     'mvn',
@@ -129,10 +138,13 @@ function runJavaCheck(all: readonly Case[]): JavaAnswer[] {
   });
   if (build.status !== 0) {
     throw new Error(
-      `building tools/java-partitioner-check with Maven failed (exit ${build.status}):\n${tail(`${build.stdout}${build.stderr}`)}`,
+      `building tools/java-partitioner-check with Maven failed (exit ${build.status}):\n` +
+        tail(`${build.stdout}${build.stderr}`),
     );
   }
-  const classpath = `${join(CHECK_DIR, 'target', 'classes')}:${readFileSync(join(CHECK_DIR, 'target', 'classpath.txt'), 'utf8').trim()}`;
+  const classes = join(CHECK_DIR, 'target', 'classes');
+  const dependencies = readFileSync(join(CHECK_DIR, 'target', 'classpath.txt'), 'utf8').trim();
+  const classpath = `${classes}:${dependencies}`;
 
   const input = all
     .flatMap((c) => PARTITION_COUNTS.map((n) => `${n}\t${Buffer.from(c.bytes).toString('base64')}\n`))
@@ -144,7 +156,8 @@ function runJavaCheck(all: readonly Case[]): JavaAnswer[] {
   });
   if (run.error || run.status !== 0) {
     throw new Error(
-      `running dev.spr.PartitionerCheck failed (${run.error?.message ?? `exit ${run.status}`}):\n${tail(run.stderr ?? '')}`,
+      `running dev.spr.PartitionerCheck failed (${run.error?.message ?? `exit ${run.status}`}):\n` +
+        tail(run.stderr ?? ''),
       { cause: run.error },
     );
   }
@@ -196,7 +209,11 @@ function generateCases(seed: number): Case[] {
   };
   const uuid = (): string => {
     const hex = Array.from({ length: 32 }, () => int(0, 15).toString(16)).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${pick(['8', '9', 'a', 'b'])}${hex.slice(17, 20)}-${hex.slice(20)}`;
+    const variant = pick(['8', '9', 'a', 'b']);
+    return (
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-` +
+      `${variant}${hex.slice(17, 20)}-${hex.slice(20)}`
+    );
   };
 
   const cases: Case[] = [];

@@ -107,7 +107,8 @@ export const javaCompatiblePartitioner: ICustomPartitioner = () => {
     if (explicit !== undefined && explicit !== null && explicit !== partition) {
       throw new RoutingError(
         'PARTITION_MISMATCH',
-        `a message for topic '${topic}' asks for partition ${explicit} but its key belongs on partition ${partition}; per-entity order needs one partition per key`,
+        `a message for topic '${topic}' asks for partition ${explicit} ` +
+          `but its key belongs on partition ${partition}; per-entity order needs one partition per key`,
         { context: { topic, partition: explicit, keyPartition: partition } },
       );
     }

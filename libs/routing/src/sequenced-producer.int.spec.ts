@@ -58,36 +58,40 @@ async function readAll(topic: string, count: number): Promise<Array<KafkaMessage
 }
 
 describe('sequenced producer', () => {
-  it('keys by entity, partitions like Java, and puts seq, type, schema id, correlation id and traceparent in headers', async () => {
-    const topic = await createTestTopic(admin, { prefix: 'seqprod', partitions: 6 });
-    const producer = createSequencedProducer({ kafka, topic, partitionCount: 6, encoder: jsonEncoder });
-    await producer.start();
-    const records = Array.from({ length: 60 }, (_, i) => record(`p-${i % 12}`, Math.floor(i / 12) + 1));
-    const sent = await Promise.all(records.map((r) => producer.send(r)));
-    await producer.stop();
+  it(
+    'keys by entity, partitions like Java, ' +
+      'and puts seq, type, schema id, correlation id and traceparent in headers',
+    async () => {
+      const topic = await createTestTopic(admin, { prefix: 'seqprod', partitions: 6 });
+      const producer = createSequencedProducer({ kafka, topic, partitionCount: 6, encoder: jsonEncoder });
+      await producer.start();
+      const records = Array.from({ length: 60 }, (_, i) => record(`p-${i % 12}`, Math.floor(i / 12) + 1));
+      const sent = await Promise.all(records.map((r) => producer.send(r)));
+      await producer.stop();
 
-    for (const [i, r] of records.entries()) expect(sent[i]!.partition).toBe(partitionFor(compositeKey(r), 6));
-    const messages = await readAll(topic, records.length);
-    for (const m of messages) {
-      const key = m.key!.toString();
-      expect(m.partition).toBe(partitionFor(key, 6));
-      const header = (name: string) => m.headers![name]!.toString();
-      const body = JSON.parse(m.value!.toString()) as TestEvent;
-      expect(key).toBe(`payment:${body.id}`);
-      expect(header(EVENT_HEADERS.seq)).toBe(String(body.n));
-      expect(header(EVENT_HEADERS.eventType)).toBe('TestEvent');
-      expect(header(EVENT_HEADERS.schemaId)).toBe('7');
-      expect(header(EVENT_HEADERS.correlationId)).toBe('corr-1');
-      expect(isValidTraceparent(header(EVENT_HEADERS.traceparent))).toBe(true);
-    }
-    // Per entity, the log holds the events in seq order (one partition per entity, offsets ascending).
-    const byEntity = new Map<string, number[]>();
-    for (const m of [...messages].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)))) {
-      const body = JSON.parse(m.value!.toString()) as TestEvent;
-      byEntity.set(body.id, [...(byEntity.get(body.id) ?? []), body.n]);
-    }
-    for (const seqs of byEntity.values()) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-  });
+      for (const [i, r] of records.entries()) expect(sent[i]!.partition).toBe(partitionFor(compositeKey(r), 6));
+      const messages = await readAll(topic, records.length);
+      for (const m of messages) {
+        const key = m.key!.toString();
+        expect(m.partition).toBe(partitionFor(key, 6));
+        const header = (name: string) => m.headers![name]!.toString();
+        const body = JSON.parse(m.value!.toString()) as TestEvent;
+        expect(key).toBe(`payment:${body.id}`);
+        expect(header(EVENT_HEADERS.seq)).toBe(String(body.n));
+        expect(header(EVENT_HEADERS.eventType)).toBe('TestEvent');
+        expect(header(EVENT_HEADERS.schemaId)).toBe('7');
+        expect(header(EVENT_HEADERS.correlationId)).toBe('corr-1');
+        expect(isValidTraceparent(header(EVENT_HEADERS.traceparent))).toBe(true);
+      }
+      // Per entity, the log holds the events in seq order (one partition per entity, offsets ascending).
+      const byEntity = new Map<string, number[]>();
+      for (const m of [...messages].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)))) {
+        const body = JSON.parse(m.value!.toString()) as TestEvent;
+        byEntity.set(body.id, [...(byEntity.get(body.id) ?? []), body.n]);
+      }
+      for (const seqs of byEntity.values()) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    },
+  );
 
   it('gathers concurrent sends into a few requests within its memory bound', async () => {
     const topic = await createTestTopic(admin, { prefix: 'seqprod_batch', partitions: 3 });

@@ -264,7 +264,8 @@ export function createSequencedProducer<E>(options: SequencedProducerOptions<E>)
 function partitionCountChanged(topic: string, expected: number, actual: number): RoutingError {
   return new RoutingError(
     'PARTITION_COUNT_CHANGED',
-    `topic '${topic}' has ${actual} partitions but the producer is configured for ${expected}; keys would move to other partitions and per-entity order would break`,
+    `topic '${topic}' has ${actual} partitions but the producer is configured for ${expected}; ` +
+      'keys would move to other partitions and per-entity order would break',
     { context: { topic, expected, actual } },
   );
 }

@@ -64,8 +64,10 @@ describe('smoke: the stack is real', () => {
     expect(cluster.brokers).toHaveLength(1);
     const fetchApi = (await brokerApiVersions(stack.kafkaBrokers[0]!)).get(1); // Fetch is API key 1
     expect(fetchApi?.minVersion).toBeGreaterThanOrEqual(4);
+    const broker = cluster.brokers[0]!;
     process.stderr.write(
-      `[smoke] Kafka broker ${cluster.brokers[0]!.host}:${cluster.brokers[0]!.port}: Fetch v${fetchApi?.minVersion}-v${fetchApi?.maxVersion}, so Kafka 4.x\n`,
+      `[smoke] Kafka broker ${broker.host}:${broker.port}: ` +
+        `Fetch v${fetchApi?.minVersion}-v${fetchApi?.maxVersion}, so Kafka 4.x\n`,
     );
   });
 

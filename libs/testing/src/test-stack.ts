@@ -30,7 +30,9 @@ export async function startTestStack(env: NodeJS.ProcessEnv = process.env): Prom
       schemaRegistryUrl: env.SCHEMA_REGISTRY_URL!,
       databaseUrl: env.DATABASE_URL!,
       source: 'env',
-      description: `services from KAFKA_BROKERS=${env.KAFKA_BROKERS}, SCHEMA_REGISTRY_URL=${env.SCHEMA_REGISTRY_URL}, DATABASE_URL (set)`,
+      description:
+        `services from KAFKA_BROKERS=${env.KAFKA_BROKERS}, ` +
+        `SCHEMA_REGISTRY_URL=${env.SCHEMA_REGISTRY_URL}, DATABASE_URL (set)`,
       stop: async () => undefined,
     };
   }
